@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { Deps } from './deps.ts';
+import { adminRoutes } from './http/admin.ts';
+import { checkoutRoutes } from './http/checkout.ts';
+import { errorHandler } from './http/errors.ts';
+import { readerLinkRoutes } from './http/reader-links.ts';
+import { webhookRoutes } from './http/webhooks.ts';
+import { publicationName } from './links.ts';
+
+/** The whole HTTP surface; the only place routes are mounted. */
+export function createApp(deps: Deps) {
+  const app = new Hono();
+  app.onError(errorHandler(deps.log, publicationName(deps.config.mailFrom)));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      return c.json({ ok: true });
+    } catch {
+      return c.json({ ok: false, error: 'database unavailable' }, 503);
+    }
+  });
+  app.route('/', checkoutRoutes(deps));
+  app.route('/', webhookRoutes(deps));
+  app.route('/', readerLinkRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  return app;
+}

@@ -1,0 +1,79 @@
+import type { Deps } from '../deps.ts';
+import { GazetteError } from '../errors.ts';
+import { readerLinks } from '../links.ts';
+import { normalizeEmail } from '../readers/email.ts';
+import { currentSubscriptionId, deleteUnusedReader, ensureReader } from '../readers/store.ts';
+import { isEntitled } from './entitlement.ts';
+import { stripeCall } from './stripe-call.ts';
+
+export type CheckoutOutcome =
+  | { kind: 'invalid_email' }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'already_entitled'; billingUrl: string };
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Same reader, same price, same UTC day → same key, so a double-submitted form reuses one session. */
+export function checkoutIdempotencyKey(readerId: string, priceId: string, now: number): Promise<string> {
+  const day = new Date(now).toISOString().slice(0, 10);
+  return sha256Hex(`checkout|${readerId}|${priceId}|${day}`).then((h) => `gazette-checkout-${h.slice(0, 40)}`);
+}
+
+async function currentSubscription(deps: Deps, readerId: string) {
+  const now = deps.clock.now();
+  return deps.db
+    .selectFrom('readers')
+    .innerJoin('subscriptions as cur', (j) => j.on('cur.id', '=', currentSubscriptionId(now)))
+    .select(['cur.status', 'cur.ends_at', 'cur.customer_id'])
+    .where('readers.id', '=', readerId)
+    .executeTakeFirst();
+}
+
+/** POST /checkout: a Stripe Checkout Session for this email, or the news that it is already paid up. */
+export async function startCheckout(deps: Deps, rawEmail: string): Promise<CheckoutOutcome> {
+  const email = normalizeEmail(rawEmail);
+  if (!email) return { kind: 'invalid_email' };
+  const { stripe, config } = deps;
+  if (!stripe || !config.stripe) throw new GazetteError('not_configured', 'Subscriptions are not open yet: Stripe is not configured.');
+
+  const now = deps.clock.now();
+  const { reader, created } = await ensureReader(deps.db, email, now);
+  const current = await currentSubscription(deps, reader.id);
+  if (isEntitled(current, now)) {
+    const links = await readerLinks(config, reader.id, now);
+    return { kind: 'already_entitled', billingUrl: links.billing_url };
+  }
+  const customer =
+    current?.customer_id ??
+    (await deps.db.selectFrom('customers').select('id').where('reader_id', '=', reader.id).orderBy('created_at', 'desc').executeTakeFirst())?.id;
+
+  const idempotencyKey = await checkoutIdempotencyKey(reader.id, config.stripe.priceId, now);
+  try {
+    const session = await stripeCall(() =>
+      stripe.checkout.sessions.create(
+        {
+          mode: 'subscription',
+          line_items: [{ price: config.stripe!.priceId, quantity: 1 }],
+          client_reference_id: reader.id,
+          ...(customer ? { customer } : { customer_email: email }),
+          success_url: `${config.publicUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+          cancel_url: `${config.publicUrl}/checkout/cancel`,
+          metadata: { reader_id: reader.id },
+          subscription_data: { metadata: { reader_id: reader.id } },
+        },
+        { idempotencyKey },
+      ),
+    );
+    if (!session.url) throw new GazetteError('upstream_unavailable', 'Stripe returned a session without a URL');
+    return { kind: 'redirect', url: session.url };
+  } catch (err) {
+    // Leave no trace of a checkout that never reached Stripe.
+    if (created) await deleteUnusedReader(deps.db, reader.id).catch(() => {});
+    if (err instanceof GazetteError) throw err;
+    deps.log.error('checkout session refused by Stripe', { error: (err as Error).message });
+    throw new GazetteError('upstream_unavailable', 'Stripe refused to open a checkout session', {}, { cause: err });
+  }
+}

@@ -1,0 +1,59 @@
+import type { StripeClient } from './stripe-client.ts';
+import { stripeCall } from './stripe-call.ts';
+import type { Clock } from '../clock.ts';
+
+export interface Offer {
+  planName: string;
+  /** Smallest currency unit, as Stripe stores it. */
+  unitAmount: number;
+  currency: string;
+  interval: string;
+}
+
+const TTL_MS = 10 * 60_000;
+
+/** Reads the plan's name and price from the Stripe Price once, then serves it from memory for a while. */
+export function createOfferReader(stripe: StripeClient, priceId: string, clock: Clock): () => Promise<Offer> {
+  let cached: { offer: Offer; until: number } | undefined;
+  let inflight: Promise<Offer> | undefined;
+  return async () => {
+    if (cached && cached.until > clock.now()) return cached.offer;
+    inflight ??= stripeCall(() => stripe.prices.retrieve(priceId, { expand: ['product'] }))
+      .then((price) => {
+        const product = price.product;
+        const offer: Offer = {
+          planName: typeof product === 'object' && product && 'name' in product ? product.name : price.nickname ?? 'Subscription',
+          unitAmount: price.unit_amount ?? 0,
+          currency: price.currency,
+          interval: price.recurring?.interval ?? 'month',
+        };
+        cached = { offer, until: clock.now() + TTL_MS };
+        return offer;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+}
+
+/** The first locale of an Accept-Language header that Intl knows, else English. */
+export function preferredLocale(acceptLanguage: string | undefined): string {
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]?.trim();
+    if (!tag || tag === '*') continue;
+    try {
+      if (Intl.NumberFormat.supportedLocalesOf([tag]).length) return tag;
+    } catch {
+      // Not a well-formed tag: try the next one.
+    }
+  }
+  return 'en';
+}
+
+/** "€4.99" for en, "4,99 €" for fr: the currency's own minor unit, the reader's own number format. */
+export function formatPrice(offer: Pick<Offer, 'unitAmount' | 'currency'>, locale: string): string {
+  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: offer.currency.toUpperCase() });
+  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+  return fmt.format(offer.unitAmount / 10 ** digits);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+// Stripe objects are read through these loose schemas so that payloads from before and after the
+// 2025-03-31 API change (period end moved from the subscription onto its items; invoice.subscription
+// moved under invoice.parent.subscription_details) both land in the same shape.
+
+const idOrObject = z.union([z.string(), z.object({ id: z.string() }).loose()]).transform((v) => (typeof v === 'string' ? v : v.id));
+
+const subscriptionObject = z
+  .object({
+    id: z.string(),
+    customer: idOrObject,
+    status: z.string(),
+    created: z.number(),
+    cancel_at_period_end: z.boolean().nullish(),
+    cancel_at: z.number().nullish(),
+    current_period_end: z.number().nullish(),
+    items: z
+      .object({
+        data: z.array(
+          z.object({ current_period_end: z.number().nullish(), price: z.object({ id: z.string() }).loose().nullish() }).loose(),
+        ),
+      })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+
+export interface SubscriptionState {
+  id: string;
+  customer_id: string;
+  status: string;
+  price_id: string | null;
+  current_period_end: number | null;
+  cancel_at_period_end: boolean;
+  /** When a scheduled cancellation takes effect, epoch ms. */
+  ends_at: number | null;
+  stripe_created_at: number;
+}
+
+const ms = (seconds: number | null | undefined) => (seconds == null ? null : seconds * 1000);
+
+export function subscriptionState(raw: unknown): SubscriptionState {
+  const s = subscriptionObject.parse(raw);
+  const items = s.items?.data ?? [];
+  const itemEnds = items.map((i) => i.current_period_end).filter((v): v is number => typeof v === 'number');
+  const periodEnd = s.current_period_end ?? (itemEnds.length ? Math.max(...itemEnds) : null);
+  const cancelAtPeriodEnd = s.cancel_at_period_end ?? false;
+  return {
+    id: s.id,
+    customer_id: s.customer,
+    status: s.status,
+    price_id: items[0]?.price?.id ?? null,
+    current_period_end: ms(periodEnd),
+    cancel_at_period_end: cancelAtPeriodEnd,
+    ends_at: ms(s.cancel_at ?? (cancelAtPeriodEnd ? periodEnd : null)),
+    stripe_created_at: s.created * 1000,
+  };
+}
+
+const invoiceObject = z
+  .object({
+    subscription: idOrObject.nullish(),
+    parent: z
+      .object({ subscription_details: z.object({ subscription: idOrObject.nullish() }).loose().nullish() })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+
+/** The subscription an invoice bills, in either API shape; null for one-off invoices. */
+export function invoiceSubscriptionId(raw: unknown): string | null {
+  const inv = invoiceObject.parse(raw);
+  return inv.subscription ?? inv.parent?.subscription_details?.subscription ?? null;
+}
+
+const checkoutSessionObject = z
+  .object({
+    id: z.string(),
+    mode: z.string().nullish(),
+    client_reference_id: z.string().nullish(),
+    customer: idOrObject.nullish(),
+    subscription: idOrObject.nullish(),
+    customer_details: z.object({ email: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+
+export function checkoutSessionState(raw: unknown) {
+  const s = checkoutSessionObject.parse(raw);
+  return {
+    id: s.id,
+    mode: s.mode ?? null,
+    reader_id: s.client_reference_id ?? null,
+    customer_id: s.customer ?? null,
+    subscription_id: s.subscription ?? null,
+    email: s.customer_details?.email ?? null,
+  };
+}
+
+const customerObject = z.object({ id: z.string(), email: z.string().nullish(), deleted: z.boolean().nullish() }).loose();
+
+export function customerState(raw: unknown) {
+  const c = customerObject.parse(raw);
+  return { id: c.id, email: c.email ?? null, deleted: c.deleted ?? false };
+}
+
+export const objectWithId = z.object({ id: z.string() }).loose();

@@ -1,0 +1,30 @@
+import Stripe from 'stripe';
+import { GazetteError } from '../errors.ts';
+
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** Checks Stripe-Signature against the raw body; forged, stale or unparseable events are refused. */
+export async function verifyStripeEvent(
+  stripe: Stripe,
+  rawBody: string,
+  signature: string | undefined,
+  secret: string,
+  nowMs: number,
+): Promise<Stripe.Event> {
+  if (!signature) throw new GazetteError('bad_signature', 'missing Stripe-Signature header');
+  if (!rawBody) throw new GazetteError('invalid_input', 'empty body');
+  let event: Stripe.Event;
+  try {
+    event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, Math.floor(nowMs / 1000));
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
+      throw new GazetteError('bad_signature', 'signature verification failed');
+    }
+    throw new GazetteError('invalid_input', 'body is not a JSON Stripe event');
+  }
+  if (!event || typeof event.id !== 'string' || typeof event.type !== 'string' || !event.data || typeof event.created !== 'number') {
+    throw new GazetteError('invalid_input', 'body is not a Stripe event');
+  }
+  return event;
+}

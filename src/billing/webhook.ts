@@ -1,0 +1,65 @@
+import type Stripe from 'stripe';
+import type { Deps } from '../deps.ts';
+import { syncCustomer, readerForCustomer } from './customers.ts';
+import { checkoutSessionState, invoiceSubscriptionId, objectWithId } from './stripe-objects.ts';
+import { syncSubscription } from './subscriptions.ts';
+
+export type EventOutcome = 'processed' | 'duplicate' | 'ignored';
+
+export const HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'customer.updated',
+] as const;
+
+async function apply(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
+  const object: unknown = event.data.object;
+  switch (event.type) {
+    case 'checkout.session.completed': {
+      const session = checkoutSessionState(object);
+      if (session.mode !== 'subscription' || !session.customer_id) return 'ignored';
+      await readerForCustomer(deps, session.customer_id, { readerId: session.reader_id });
+      if (session.subscription_id) await syncSubscription(deps, session.subscription_id, { readerId: session.reader_id });
+      return 'processed';
+    }
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated':
+    case 'customer.subscription.deleted':
+      await syncSubscription(deps, objectWithId.parse(object).id, { payload: object });
+      return 'processed';
+    case 'invoice.paid':
+    case 'invoice.payment_failed': {
+      const subscriptionId = invoiceSubscriptionId(object);
+      if (!subscriptionId) return 'ignored';
+      await syncSubscription(deps, subscriptionId);
+      return 'processed';
+    }
+    case 'customer.updated':
+      await syncCustomer(deps, objectWithId.parse(object).id);
+      return 'processed';
+    default:
+      return 'ignored';
+  }
+}
+
+/**
+ * Applies one verified Stripe event. Every effect is an idempotent, freshness-guarded upsert, so two
+ * copies processed at once converge to one effect; the id is recorded only after success, so a
+ * failure leaves the event for Stripe's retry.
+ */
+export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
+  const seen = await deps.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst();
+  if (seen) return 'duplicate';
+  const outcome = await apply(deps, event);
+  await deps.db
+    .insertInto('stripe_events')
+    .values({ id: event.id, type: event.type, stripe_created_at: event.created * 1000, processed_at: deps.clock.now() })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  deps.log.info('stripe event', { event_id: event.id, type: event.type, outcome });
+  return outcome;
+}

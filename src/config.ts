@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/** Thrown when the environment cannot be turned into a Config; the message names each bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const port = z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535));
+const positiveInt = z.coerce.number().int().positive();
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+    error: 'must be sqlite:PATH, sqlite::memory: or postgres://…',
+  });
+
+const smtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' });
+
+// Only scheme://host:port: the Stripe SDK takes host, port and protocol apart, so a path would be lost silently.
+const stripeApiBase = z
+  .url({ protocol: /^https?$/, error: 'must be scheme://host:port' })
+  .refine((v) => {
+    const u = new URL(v);
+    return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
+  }, { error: 'must be scheme://host:port with no path' });
+
+function isValidCron(expr: string): boolean {
+  const fields = expr.trim().split(/\s+/);
+  return fields.length >= 5 && fields.length <= 6 && fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f));
+}
+const cron = z.string().refine(isValidCron, { error: 'must be a cron expression like "0 7 * * *"' });
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const schema = z.object({
+  PORT: port.default(8787),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.default('http://localhost:8787')),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, databaseUrl.default('sqlite:data/gazette.db')),
+  SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Gazette <digest@localhost>')),
+  APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
+  ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_PRICE_ID: optionalString,
+  STRIPE_API_BASE: z.preprocess(emptyAsUndefined, stripeApiBase.optional()),
+  FEED_URLS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  FEED_POLL_CRON: z.preprocess(emptyAsUndefined, cron.default('*/15 * * * *')),
+  DIGEST_CRON: z.preprocess(emptyAsUndefined, cron.default('0 7 * * *')),
+  DIGEST_TIMEZONE: z.preprocess(
+    emptyAsUndefined,
+    z.string().refine(isValidTimezone, { error: 'must be an IANA time zone like Europe/Paris' }).default('UTC'),
+  ),
+  DIGEST_MAX_ARTICLES: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(20)),
+  SMTP_CONCURRENCY: z.preprocess(emptyAsUndefined, positiveInt.max(100).default(5)),
+  SMTP_RATE_PER_SEC: z.preprocess(emptyAsUndefined, z.coerce.number().positive().optional()),
+  NODE_ENV: optionalString,
+});
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string | undefined;
+  priceId: string;
+  apiBase: string | undefined;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Undefined only until the runtime shell supplies a development secret. */
+  appSecret: string | undefined;
+  adminToken: string | undefined;
+  /** Undefined when Stripe is not configured: checkout then answers 503. */
+  stripe: StripeConfig | undefined;
+  feedUrls: string[];
+  feedPollCron: string;
+  digestCron: string;
+  digestTimezone: string;
+  digestMaxArticles: number;
+  smtpConcurrency: number;
+  smtpRatePerSec: number | undefined;
+  production: boolean;
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(o);
+}
+
+/** Validates the environment once; the runtime shell is the only caller that reads the real environment. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.APP_SECRET) problems.push('APP_SECRET: required when NODE_ENV=production');
+
+  const stripeParts = [e.STRIPE_SECRET_KEY, e.STRIPE_PRICE_ID];
+  if (stripeParts.some(Boolean) && !stripeParts.every(Boolean)) {
+    problems.push('STRIPE_SECRET_KEY, STRIPE_PRICE_ID: set both, or neither');
+  }
+  const feedUrls = (e.FEED_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const f of feedUrls) {
+    if (!httpUrl.safeParse(f).success) problems.push(`FEED_URLS: "${f}" is not an http(s) URL`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    appSecret: e.APP_SECRET,
+    adminToken: e.ADMIN_TOKEN,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_PRICE_ID
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            priceId: e.STRIPE_PRICE_ID,
+            apiBase: e.STRIPE_API_BASE,
+          }
+        : undefined,
+    feedUrls,
+    feedPollCron: e.FEED_POLL_CRON,
+    digestCron: e.DIGEST_CRON,
+    digestTimezone: e.DIGEST_TIMEZONE,
+    digestMaxArticles: e.DIGEST_MAX_ARTICLES,
+    smtpConcurrency: e.SMTP_CONCURRENCY,
+    smtpRatePerSec: e.SMTP_RATE_PER_SEC,
+    production,
+  });
+}

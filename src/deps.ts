@@ -1,0 +1,26 @@
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { DialectName, Db } from './db/schema.ts';
+import type { Logger } from './log.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { CompiledTemplate } from './mail/template.ts';
+import type { StripeClient } from './billing/stripe-client.ts';
+
+export interface Templates {
+  welcome: CompiledTemplate;
+}
+
+/** Everything the core needs, handed in by a runtime shell (node.ts, tests, later the Workers entry). */
+export interface Deps {
+  db: Db;
+  dialect: DialectName;
+  mailer: Mailer;
+  /** Undefined when Stripe is not configured. */
+  stripe: StripeClient | undefined;
+  clock: Clock;
+  log: Logger;
+  config: Readonly<Config> & { appSecret: string };
+  templates: Templates;
+  /** Runs work after the response without making the caller wait (Node: a tracked promise; Workers: waitUntil). */
+  defer(task: () => Promise<unknown>): void;
+}

@@ -1,0 +1,19 @@
+/** A message ready to send; bodies are final, headers already header-safe. */
+export interface OutgoingMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Without angle brackets, e.g. "welcome.r123@example.com". Stable, so a resend can be recognised. */
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };
+
+/** The port every way of sending mail implements (SMTP, the outbox folder, memory in tests). */
+export interface Mailer {
+  send(message: OutgoingMessage): Promise<SendResult>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+/**
+ * A template already compiled from MJML: HTML and text with {{name}} slots. Filling is plain string
+ * work, so MJML runs once per template, never once per reader.
+ */
+export interface CompiledTemplate {
+  html: string;
+  text: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+const SLOT = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+/** Fills {{slots}}; HTML values are escaped, an unknown slot is an error rather than a silent gap. */
+export function fillTemplate(t: CompiledTemplate, values: Record<string, string>): { html: string; text: string } {
+  const fill = (src: string, escape: (v: string) => string) =>
+    src.replace(SLOT, (_, name: string) => {
+      const v = values[name];
+      if (v === undefined) throw new Error(`template slot {{${name}}} has no value`);
+      return escape(v);
+    });
+  return { html: fill(t.html, escapeHtml), text: fill(t.text, (v) => v) };
+}
+
+/** Folds CR, LF and other control characters so a value can't start a new header line. */
+export function headerSafe(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { systemClock } from '../clock.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createStripeClient } from '../billing/stripe-client.ts';
+import { connect, type Connection } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { readMigrations } from '../db/migrations-fs.ts';
+import type { Deps } from '../deps.ts';
+import { jsonLogger, type Logger } from '../log.ts';
+import { compileTemplate } from '../mail/mjml.ts';
+import { outboxMailer } from '../mail/outbox.ts';
+import { smtpMailer } from '../mail/smtp.ts';
+import { developmentSecret } from './secret.ts';
+
+export const DATA_DIR = 'data';
+
+export interface NodeRuntime {
+  deps: Deps;
+  connection: Connection;
+  /** Resolves when every deferred task has settled (graceful shutdown, tests). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Reads and validates the environment; a bad value ends the process with a message naming it. */
+export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger) {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log.error(err.message, { problems: err.problems });
+      process.stderr.write(`gazette: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+/** Wires the real parts for Node: database from DATABASE_URL (migrated), SMTP or outbox, Stripe, templates. */
+export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger((l) => process.stdout.write(`${l}\n`))): Promise<NodeRuntime> {
+  const config = configFromEnv(env, log);
+  let appSecret = config.appSecret;
+  if (!appSecret) {
+    appSecret = developmentSecret(join(DATA_DIR, 'app-secret')).secret;
+    log.warn(`APP_SECRET is not set: using a development secret kept in ${DATA_DIR}/app-secret. Set APP_SECRET (32+ characters) in production.`);
+  }
+  const connection = connect(config.databaseUrl);
+  const applied = await migrate(connection.db, connection.dialect, readMigrations());
+  if (applied.length) log.info('migrations applied', { applied });
+
+  const mailer = config.smtpUrl
+    ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.smtpRatePerSec })
+    : outboxMailer(join(DATA_DIR, 'outbox'));
+  const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
+  const templates = { welcome: await compileTemplate('welcome') };
+
+  const pending = new Set<Promise<unknown>>();
+  const deps: Deps = {
+    db: connection.db,
+    dialect: connection.dialect,
+    mailer,
+    stripe,
+    clock: systemClock,
+    log,
+    config: { ...config, appSecret },
+    templates,
+    defer(task) {
+      const p: Promise<unknown> = task()
+        .catch((err: Error) => log.error('background task failed', { error: err.message }))
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+  const drain = async () => {
+    while (pending.size) await Promise.allSettled([...pending]);
+  };
+  return {
+    deps,
+    connection,
+    drain,
+    async close() {
+      await drain();
+      await mailer.close?.();
+      await connection.close();
+    },
+  };
+}
+
+/** What works and what doesn't, said plainly at start. */
+export function describeSetup(deps: Deps): string[] {
+  const c = deps.config;
+  const lines = [`database: ${c.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : c.databaseUrl}`];
+  lines.push(
+    c.stripe
+      ? `Stripe: configured (price ${c.stripe.priceId}${c.stripe.apiBase ? `, API at ${c.stripe.apiBase}` : ''})${c.stripe.webhookSecret ? '' : '; STRIPE_WEBHOOK_SECRET not set: webhooks answer 503'}`
+      : 'Stripe: not configured (STRIPE_SECRET_KEY, STRIPE_PRICE_ID): the subscribe page shows the offer, checkout answers 503',
+  );
+  lines.push(c.smtpUrl ? 'SMTP: configured' : `SMTP: not configured (SMTP_URL): mail is written as .eml files to ${DATA_DIR}/outbox/`);
+  lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
+  return lines;
+}
