@@ -16,7 +16,7 @@ export async function verifyStripeEvent(
   if (!rawBody) throw new GazetteError('invalid_input', 'empty body');
   let event: Stripe.Event;
   try {
-    event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, Math.floor(nowMs / 1000));
+    event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, nowMs);
   } catch (err) {
     if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
       throw new GazetteError('bad_signature', 'signature verification failed');

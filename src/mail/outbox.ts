@@ -12,7 +12,7 @@ export function outboxMailer(dir: string): Mailer {
       try {
         const info = await transport.sendMail(toNodemailer(message));
         await mkdir(dir, { recursive: true });
-        const file = message.messageId.replace(/[^A-Za-z0-9._-]/g, '_');
+        const file = message.messageId.replace(/[^A-Za-z0-9@._-]/g, '_');
         await writeFile(join(dir, `${file}.eml`), info.message as Buffer);
         return { ok: true };
       } catch (err) {

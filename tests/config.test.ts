@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8787,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:8787',
+      databaseUrl: 'sqlite:data/gazette.db',
+      mailFrom: 'Gazette <digest@localhost>',
+      stripe: undefined,
+      smtpUrl: undefined,
+      feedPollCron: '*/15 * * * *',
+      digestCron: '0 7 * * *',
+      digestTimezone: 'UTC',
+      digestMaxArticles: 20,
+      smtpConcurrency: 5,
+      smtpRatePerSec: undefined,
+    });
+  });
+
+  it('is frozen', () => {
+    const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_PRICE_ID: 'price_1' });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.stripe)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://root@localhost/db'],
+    ['PUBLIC_URL', 'not a url'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['STRIPE_API_BASE', 'http://127.0.0.1:12111/v1'],
+    ['DIGEST_TIMEZONE', 'Mars/Olympus'],
+    ['DIGEST_CRON', 'every morning'],
+    ['DIGEST_MAX_ARTICLES', '-3'],
+    ['SMTP_CONCURRENCY', '0'],
+    ['FEED_URLS', 'https://ok.example.com/feed, ftp://nope'],
+  ])('a bad %s (%j) names the variable', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}:`));
+  });
+
+  it('production needs APP_SECRET', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['APP_SECRET: required when NODE_ENV=production']);
+    expect(problemsOf({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32) })).toEqual([]);
+  });
+
+  it('half a Stripe configuration is refused', () => {
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_1' })[0]).toMatch(/^STRIPE_SECRET_KEY, STRIPE_PRICE_ID:/);
+  });
+
+  it('accepts the supported database URLs', () => {
+    for (const url of ['sqlite:data/x.db', 'sqlite::memory:', 'postgres://u@127.0.0.1:5432/db', 'postgresql://u@h/db']) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+});

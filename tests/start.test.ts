@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  // npm start runs under a shell: kill the whole process group.
+  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+  child = undefined;
+});
+
+function npmStart(env: Record<string, string>) {
+  const proc = spawn('npm', ['start'], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, output: () => output, exited };
+}
+
+async function waitForHttp(url: string, timeoutMs = 15_000): Promise<Response> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describe('npm start (the path a newcomer takes)', () => {
+  it('creates the database, migrates, serves the subscribe page and /healthz, and says what is not configured', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gazette-start-'));
+    const port = await freePort();
+    const dbFile = join(dir, 'gazette.db');
+    const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
+    child = run.proc;
+
+    const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    expect(home.status).toBe(200);
+    const page = await home.text();
+    expect(page).toContain('<form method="post" action="/checkout">');
+    expect(page).toContain('Subscriptions are not open yet');
+    expect(existsSync(dbFile)).toBe(true);
+
+    const log = run.output();
+    expect(log).toContain('Stripe: not configured');
+    expect(log).toContain('SMTP: not configured');
+    expect(log).toContain('migrations applied');
+    expect(log).not.toContain('start-test-secret');
+
+    // SIGTERM shuts it down gracefully: the process group exits, it doesn't hang.
+    process.kill(-run.proc.pid!, 'SIGTERM');
+    await run.exited;
+    expect(run.proc.exitCode !== null || run.proc.signalCode !== null).toBe(true);
+  });
+
+  it('a bad value stops start-up with a message naming the variable', async () => {
+    const run = npmStart({ PORT: 'abc', DATABASE_URL: 'mysql://root@localhost/db' });
+    child = run.proc;
+    const code = await run.exited;
+    expect(code).not.toBe(0);
+    expect(run.output()).toContain('PORT:');
+    expect(run.output()).toContain('DATABASE_URL:');
+  });
+});

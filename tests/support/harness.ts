@@ -1,0 +1,168 @@
+import Stripe from 'stripe';
+import { createApp } from '../../src/app.ts';
+import { createStripeClient } from '../../src/billing/stripe-client.ts';
+import type { Clock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { connect } from '../../src/db/connect.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { readMigrations } from '../../src/db/migrations-fs.ts';
+import type { Deps } from '../../src/deps.ts';
+import { jsonLogger } from '../../src/log.ts';
+import type { Mailer } from '../../src/mail/mailer.ts';
+import { memoryMailer } from '../../src/mail/memory.ts';
+import { compileTemplate } from '../../src/mail/mjml.ts';
+import type { CompiledTemplate } from '../../src/mail/template.ts';
+import type { FakeStripe } from './fake-stripe.ts';
+
+export const WEBHOOK_SECRET = 'whsec_test_secret_for_gazette_tests';
+export const APP_SECRET = 'test-app-secret-0123456789abcdefghijklmnop';
+export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+export const PRICE_ID = 'price_digest_monthly';
+
+export interface TestClock extends Clock {
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = Date.parse('2026-11-27T06:00:00Z')): TestClock {
+  let t = start;
+  return { now: () => t, set: (ms) => void (t = ms), advance: (ms) => void (t += ms) };
+}
+
+let welcome: Promise<CompiledTemplate> | undefined;
+
+/** The database every test runs on: in-memory SQLite by default. */
+export function testDatabaseUrl(): string {
+  return process.env['GAZETTE_TEST_DATABASE_URL'] ?? 'sqlite::memory:';
+}
+
+export interface Harness {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  clock: TestClock;
+  logs: string[];
+  /** Waits for work deferred past the response (welcome emails). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; env?: Record<string, string>; clock?: TestClock } = {}): Promise<Harness> {
+  const config = loadConfig({
+    APP_SECRET,
+    ADMIN_TOKEN,
+    PUBLIC_URL: 'https://news.example.com',
+    MAIL_FROM: 'The Morning Gazette <digest@news.example.com>',
+    DATABASE_URL: testDatabaseUrl(),
+    ...(opts.stripe
+      ? { STRIPE_SECRET_KEY: 'sk_test_gazette', STRIPE_PRICE_ID: PRICE_ID, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: opts.stripe.url }
+      : {}),
+    ...opts.env,
+  });
+  const connection = connect(config.databaseUrl);
+  await migrate(connection.db, connection.dialect, readMigrations());
+  const logs: string[] = [];
+  const clock = opts.clock ?? testClock();
+  const pending = new Set<Promise<unknown>>();
+  welcome ??= compileTemplate('welcome');
+  const deps: Deps = {
+    db: connection.db,
+    dialect: connection.dialect,
+    mailer: opts.mailer ?? memoryMailer(),
+    // No SDK retries: a test of "Stripe is down" should not wait out backoff.
+    stripe: config.stripe ? createStripeClient(config.stripe, { maxNetworkRetries: 0, timeoutMs: 3000 }) : undefined,
+    clock,
+    log: jsonLogger((l) => logs.push(l)),
+    config: { ...config, appSecret: config.appSecret! },
+    templates: { welcome: await welcome },
+    defer(task) {
+      const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+  const drain = async () => {
+    while (pending.size) await Promise.allSettled([...pending]);
+  };
+  return {
+    deps,
+    app: createApp(deps),
+    clock,
+    logs,
+    drain,
+    async close() {
+      await drain();
+      await deps.mailer.close?.();
+      await connection.close();
+    },
+  };
+}
+
+const signer = new Stripe('sk_test_signer_only');
+
+/** A Stripe event envelope around an object, as Stripe would deliver it. */
+export function stripeEvent(type: string, object: Record<string, unknown>, opts: { id?: string; created?: number } = {}) {
+  return {
+    id: opts.id ?? `evt_${Math.random().toString(36).slice(2, 14)}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: opts.created ?? Math.floor(Date.now() / 1000),
+    type,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object },
+  };
+}
+
+/** POSTs a body to /webhooks/stripe, signed with stripe.webhooks.generateTestHeaderString. */
+export function postWebhook(
+  h: Pick<Harness, 'app' | 'clock'>,
+  body: unknown,
+  opts: { secret?: string; timestamp?: number; signature?: string | null } = {},
+): Promise<Response> {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  const timestamp = opts.timestamp ?? Math.floor(h.clock.now() / 1000);
+  const signature =
+    opts.signature === null ? undefined : opts.signature ?? signer.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp });
+  return Promise.resolve(h.app.request('/webhooks/stripe', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) },
+    body: payload,
+  }));
+}
+
+/** The fixtures a test shop needs: a product, its monthly price, and a helper for subscriptions. */
+export function seedCatalog(fake: FakeStripe, opts: { amount?: number; currency?: string; name?: string } = {}) {
+  fake.products.set('prod_digest', { id: 'prod_digest', object: 'product', name: opts.name ?? 'Digital access + daily digest' });
+  fake.prices.set(PRICE_ID, {
+    id: PRICE_ID,
+    object: 'price',
+    product: 'prod_digest',
+    unit_amount: opts.amount ?? 499,
+    currency: opts.currency ?? 'eur',
+    recurring: { interval: 'month', interval_count: 1 },
+    active: true,
+  });
+}
+
+/** A subscription object in the current API shape (period end on the items) unless `legacy` is set. */
+export function subscriptionObject(
+  id: string,
+  customer: string,
+  status: string,
+  opts: { created?: number; periodEnd?: number; cancelAtPeriodEnd?: boolean; legacy?: boolean } = {},
+): Record<string, unknown> & { id: string } {
+  const periodEnd = opts.periodEnd ?? Math.floor(Date.parse('2026-12-27T06:00:00Z') / 1000);
+  const base = {
+    id,
+    object: 'subscription',
+    customer,
+    status,
+    created: opts.created ?? Math.floor(Date.parse('2026-11-27T05:00:00Z') / 1000),
+    cancel_at_period_end: opts.cancelAtPeriodEnd ?? false,
+    cancel_at: opts.cancelAtPeriodEnd && !opts.legacy ? periodEnd : null,
+  };
+  const item = { id: `si_${id}`, object: 'subscription_item', price: { id: PRICE_ID, object: 'price' } };
+  return opts.legacy
+    ? { ...base, current_period_end: periodEnd, items: { object: 'list', data: [item] } }
+    : { ...base, items: { object: 'list', data: [{ ...item, current_period_end: periodEnd }] } };
+}
