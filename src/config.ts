@@ -51,6 +51,7 @@ const schema = z.object({
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.default('http://localhost:8787')),
   DATABASE_URL: z.preprocess(emptyAsUndefined, databaseUrl.default('sqlite:data/gazette.db')),
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(10)),
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Gazette <digest@localhost>')),
   APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
@@ -84,6 +85,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   databaseUrl: string;
+  /** PostgreSQL connections per process (SQLite has one). */
+  databasePoolSize: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Undefined only until the runtime shell supplies a development secret. */
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     host: e.HOST,
     publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     appSecret: e.APP_SECRET,

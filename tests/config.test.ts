@@ -48,6 +48,7 @@ describe('configuration', () => {
     ['DIGEST_CRON', 'every morning'],
     ['DIGEST_MAX_ARTICLES', '-3'],
     ['SMTP_CONCURRENCY', '0'],
+    ['DATABASE_POOL_SIZE', 'many'],
     ['FEED_URLS', 'https://ok.example.com/feed, ftp://nope'],
   ])('a bad %s (%j) names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });

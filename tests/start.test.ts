@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { isolatedDatabase, onPostgres } from './support/harness.ts';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -44,10 +42,10 @@ async function waitForHttp(url: string, timeoutMs = 15_000): Promise<Response> {
 
 describe('npm start (the path a newcomer takes)', () => {
   it('creates the database, migrates, serves the subscribe page and /healthz, and says what is not configured', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gazette-start-'));
+    const database = await isolatedDatabase({ file: true });
+    onTestFinished(() => database.drop());
     const port = await freePort();
-    const dbFile = join(dir, 'gazette.db');
-    const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
+    const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
     child = run.proc;
 
     const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`);
@@ -58,7 +56,7 @@ describe('npm start (the path a newcomer takes)', () => {
     const page = await home.text();
     expect(page).toContain('<form method="post" action="/checkout">');
     expect(page).toContain('Subscriptions are not open yet');
-    expect(existsSync(dbFile)).toBe(true);
+    if (!onPostgres()) expect(existsSync(database.url.slice('sqlite:'.length))).toBe(true);
 
     const log = run.output();
     expect(log).toContain('Stripe: not configured');

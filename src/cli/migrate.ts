@@ -7,7 +7,7 @@ import { jsonLogger } from '../log.ts';
 // npm run migrate: applies pending migrations to DATABASE_URL and says which.
 const log = jsonLogger((l) => process.stderr.write(`${l}\n`));
 const config = configFromEnv(process.env, log);
-const connection = connect(config.databaseUrl);
+const connection = connect(config.databaseUrl, { poolSize: 1 });
 try {
   const applied = await migrate(connection.db, connection.dialect, readMigrations());
   process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');

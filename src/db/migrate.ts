@@ -19,29 +19,41 @@ const MIGRATION_LOCK_KEY = 0x6761_7a65;
 
 /**
  * Applies the migrations not yet recorded, in name order, each in its own transaction.
- * Two processes starting at once apply each migration exactly once: PostgreSQL serialises them on an
- * advisory lock, SQLite on BEGIN IMMEDIATE (the second waits on busy_timeout, then sees it recorded).
+ * Two processes starting at once apply each migration exactly once: PostgreSQL serialises them on a
+ * session advisory lock, SQLite on BEGIN IMMEDIATE (the second waits on busy_timeout, then sees it recorded).
  */
 export async function migrate(db: Kysely<any>, dialect: DialectName, migrations: Migration[]): Promise<string[]> {
   const ordered = [...migrations].sort((a, b) => a.name.localeCompare(b.name));
   const applied: string[] = [];
   await db.connection().execute(async (conn) => {
-    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(conn);
-    for (const m of ordered) {
+    const inTransaction = async (work: () => Promise<void>) => {
       await sql.raw(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(conn);
       try {
-        if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
-        const done = await sql<{ name: string }>`SELECT name FROM schema_migrations WHERE name = ${m.name}`.execute(conn);
-        if (done.rows.length === 0) {
-          for (const statement of splitStatements(m.sql)) await sql.raw(statement).execute(conn);
-          await sql`INSERT INTO schema_migrations (name, applied_at) VALUES (${m.name}, ${Date.now()})`.execute(conn);
-          applied.push(m.name);
-        }
+        await work();
         await sql.raw('COMMIT').execute(conn);
       } catch (err) {
         await sql.raw('ROLLBACK').execute(conn).catch(() => {});
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+        throw err;
       }
+    };
+    if (dialect === 'postgres') await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await inTransaction(async () => {
+        await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(conn);
+      });
+      for (const m of ordered) {
+        await inTransaction(async () => {
+          const done = await sql<{ name: string }>`SELECT name FROM schema_migrations WHERE name = ${m.name}`.execute(conn);
+          if (done.rows.length > 0) return;
+          for (const statement of splitStatements(m.sql)) await sql.raw(statement).execute(conn);
+          await sql`INSERT INTO schema_migrations (name, applied_at) VALUES (${m.name}, ${Date.now()})`.execute(conn);
+          applied.push(m.name);
+        }).catch((err: Error) => {
+          throw new Error(`migration ${m.name} failed: ${err.message}`, { cause: err });
+        });
+      }
+    } finally {
+      if (dialect === 'postgres') await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn).catch(() => {});
     }
   });
   return applied;

@@ -44,7 +44,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     appSecret = developmentSecret(join(DATA_DIR, 'app-secret')).secret;
     log.warn(`APP_SECRET is not set: using a development secret kept in ${DATA_DIR}/app-secret. Set APP_SECRET (32+ characters) in production.`);
   }
-  const connection = connect(config.databaseUrl);
+  const connection = connect(config.databaseUrl, { poolSize: config.databasePoolSize });
   const applied = await migrate(connection.db, connection.dialect, readMigrations());
   if (applied.length) log.info('migrations applied', { applied });
 

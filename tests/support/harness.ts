@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import Stripe from 'stripe';
 import { createApp } from '../../src/app.ts';
 import { createStripeClient } from '../../src/billing/stripe-client.ts';
@@ -31,9 +36,38 @@ export function testClock(start = Date.parse('2026-11-27T06:00:00Z')): TestClock
 
 let welcome: Promise<CompiledTemplate> | undefined;
 
-/** The database every test runs on: in-memory SQLite by default. */
+/** The database this test project runs on: in-memory SQLite, or the PostgreSQL project's server. */
 export function testDatabaseUrl(): string {
   return process.env['GAZETTE_TEST_DATABASE_URL'] ?? 'sqlite::memory:';
+}
+
+export const onPostgres = () => testDatabaseUrl().startsWith('postgres');
+
+/**
+ * A database of its own for one test: on SQLite a fresh file (or memory), on PostgreSQL a fresh
+ * schema selected through the connection's search_path, dropped afterwards.
+ */
+export async function isolatedDatabase(opts: { file?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = testDatabaseUrl();
+  if (!base.startsWith('postgres')) {
+    if (!opts.file) return { url: base, drop: async () => {} };
+    const dir = await mkdtemp(join(tmpdir(), 'gazette-db-'));
+    return { url: `sqlite:${join(dir, 'gazette.db')}`, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client(base);
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
 export interface Harness {
@@ -47,12 +81,13 @@ export interface Harness {
 }
 
 export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; env?: Record<string, string>; clock?: TestClock } = {}): Promise<Harness> {
+  const database = await isolatedDatabase();
   const config = loadConfig({
     APP_SECRET,
     ADMIN_TOKEN,
     PUBLIC_URL: 'https://news.example.com',
     MAIL_FROM: 'The Morning Gazette <digest@news.example.com>',
-    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_URL: database.url,
     ...(opts.stripe
       ? { STRIPE_SECRET_KEY: 'sk_test_gazette', STRIPE_PRICE_ID: PRICE_ID, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: opts.stripe.url }
       : {}),
@@ -92,6 +127,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
       await drain();
       await deps.mailer.close?.();
       await connection.close();
+      await database.drop();
     },
   };
 }
