@@ -53,6 +53,7 @@ const schema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, databaseUrl.default('sqlite:data/gazette.db')),
   DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(10)),
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
+  PUBLISHER_ADDRESS: optionalString,
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Gazette <digest@localhost>')),
   APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
   ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
@@ -89,6 +90,8 @@ export interface Config {
   databasePoolSize: number;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The publisher's postal address, printed in every digest's footer (bulk-mail rules ask for one). */
+  publisherAddress: string | undefined;
   /** Undefined only until the runtime shell supplies a development secret. */
   appSecret: string | undefined;
   adminToken: string | undefined;
@@ -141,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     databasePoolSize: e.DATABASE_POOL_SIZE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    publisherAddress: e.PUBLISHER_ADDRESS,
     appSecret: e.APP_SECRET,
     adminToken: e.ADMIN_TOKEN,
     stripe:

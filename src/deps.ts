@@ -5,9 +5,11 @@ import type { Logger } from './log.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { CompiledTemplate } from './mail/template.ts';
 import type { StripeClient } from './billing/stripe-client.ts';
+import type { EditionRenderer } from './editions/render.ts';
 
 export interface Templates {
   welcome: CompiledTemplate;
+  digest: EditionRenderer;
 }
 
 /** Everything the core needs, handed in by a runtime shell (node.ts, tests, later the Workers entry). */

@@ -1,8 +1,7 @@
 import { serve } from '@hono/node-server';
-import { Cron } from 'croner';
 import { createApp } from './app.ts';
-import { sendDueWelcomes } from './billing/welcome.ts';
 import { createNodeRuntime, describeSetup } from './runtime/node-deps.ts';
+import { startSchedules } from './runtime/schedule.ts';
 
 // The Node entry: the only module that reads process.env.
 const runtime = await createNodeRuntime(process.env);
@@ -13,21 +12,14 @@ const app = createApp(deps);
 const server = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
   deps.log.info(`listening on http://${info.address}:${info.port} (public URL ${deps.config.publicUrl})`);
 });
-
-// Welcome emails that failed or were interrupted are retried here; protect() keeps runs from overlapping.
-const schedules = [
-  new Cron('* * * * *', { protect: true, catch: (err) => deps.log.error('welcome retry failed', { error: String(err) }) }, async () => {
-    await sendDueWelcomes(deps);
-  }),
-];
-deps.defer(() => sendDueWelcomes(deps));
+const schedules = startSchedules(deps);
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   deps.log.info(`${signal}: shutting down`);
-  for (const s of schedules) s.stop();
+  schedules.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await runtime.close();
   process.exit(0);

@@ -53,7 +53,65 @@ export interface WelcomeEmailsTable {
   created_at: Millis;
 }
 
+export interface ArticlesTable {
+  id: string;
+  guid: string;
+  url: string;
+  title: string;
+  summary: string | null;
+  image_url: string | null;
+  author: string | null;
+  section: string | null;
+  published_at: Millis;
+  source: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface FeedsTable {
+  url: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_polled_at: Millis | null;
+  last_error: string | null;
+}
+
+export interface EditionsTable {
+  date: string;
+  subject: string;
+  html: string;
+  text: string;
+  article_count: number;
+  frozen_at: Millis;
+}
+
+export interface EditionArticlesTable {
+  edition_date: string;
+  article_id: string;
+  position: number;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+export interface DeliveriesTable {
+  edition_date: string;
+  reader_id: string;
+  email: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Millis;
+  lease_owner: string | null;
+  lease_until: Millis | null;
+  last_error: string | null;
+  sent_at: Millis | null;
+}
+
 export interface Database {
+  articles: ArticlesTable;
+  feeds: FeedsTable;
+  editions: EditionsTable;
+  edition_articles: EditionArticlesTable;
+  deliveries: DeliveriesTable;
   readers: ReadersTable;
   customers: CustomersTable;
   subscriptions: SubscriptionsTable;

@@ -4,6 +4,16 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { listSubscribers } from '../readers/store.ts';
+import { articleFromApi, articleSchema } from '../articles/article.ts';
+import { listArticles, upsertArticles } from '../articles/store.ts';
+import { pollFeeds } from '../articles/poll.ts';
+import { editionDate, isIsoDate } from '../editions/dates.ts';
+import { findEdition, previewEdition } from '../editions/edition.ts';
+import { deliveryCounts } from '../editions/ledger.ts';
+import { fillTemplate } from '../mail/template.ts';
+import { readerLinks } from '../links.ts';
+import { runDigestExclusive, summaryLine } from '../editions/run.ts';
+import { bodyLimit } from 'hono/body-limit';
 
 const cursorSchema = z.object({ c: z.number().int(), i: z.string() });
 
@@ -18,6 +28,16 @@ function decodeCursor(cursor: string) {
     throw new GazetteError('invalid_input', 'cursor is not one this API issued', { field: 'cursor' });
   }
 }
+
+function invalidQuery(error: z.ZodError): GazetteError {
+  const issue = error.issues[0]!;
+  return new GazetteError('invalid_input', `${String(issue.path[0])}: ${issue.message}`, { field: String(issue.path[0]) });
+}
+
+const articleListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().optional(),
+});
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -37,10 +57,7 @@ export function adminRoutes(deps: Deps) {
 
   app.get('/admin/subscribers', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new GazetteError('invalid_input', `${String(issue.path[0])}: ${issue.message}`, { field: String(issue.path[0]) });
-    }
+    if (!parsed.success) throw invalidQuery(parsed.error);
     const { limit, cursor, status } = parsed.data;
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await listSubscribers(deps.db, {
@@ -62,6 +79,75 @@ export function adminRoutes(deps: Deps) {
       })),
       next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
     });
+  });
+
+  app.post(
+    '/admin/articles',
+    bodyLimit({ maxSize: 5 * 1024 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'body over 5 MB'); } }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        throw new GazetteError('invalid_input', 'body is not valid JSON');
+      }
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0) throw new GazetteError('invalid_input', 'no articles in the body');
+      if (items.length > 1000) throw new GazetteError('invalid_input', 'at most 1000 articles per request');
+      const now = deps.clock.now();
+      // All or nothing: every item is checked before anything is stored.
+      const articles = items.map((item, index) => {
+        const parsed = articleSchema.safeParse(item);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          const field = issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(item)');
+          throw new GazetteError('invalid_input', `article ${index}: ${field}: ${issue.message}`, { index, field });
+        }
+        return articleFromApi(parsed.data, now);
+      });
+      const outcomes = await upsertArticles(deps.db, articles, 'api', now);
+      return c.json({ upserted: outcomes.length, new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length });
+    },
+  );
+
+  app.get('/admin/articles', async (c) => {
+    const parsed = articleListQuery.safeParse(c.req.query());
+    if (!parsed.success) throw invalidQuery(parsed.error);
+    const { limit, cursor } = parsed.data;
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = await listArticles(deps.db, { limit: limit + 1, ...(after ? { after: { published_at: after.c, id: after.i } } : {}) });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return c.json({
+      data: page.map((a) => ({ guid: a.guid, url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section, published_at: new Date(a.published_at).toISOString() })),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.published_at, last.id) : null,
+    });
+  });
+
+  app.post('/admin/feeds/poll', async (c) => c.json({ feeds: await pollFeeds(deps, deps.config.feedUrls) }));
+
+  app.get('/admin/editions/preview', async (c) => {
+    const date = editionDate(deps.clock.now(), deps.config.digestTimezone);
+    const edition = await previewEdition(deps, date);
+    if (!edition) throw new GazetteError('not_found', `no new articles: there is no edition for ${date}`);
+    // A sample reader's links, so every link in the preview looks like the real thing.
+    const links = await readerLinks(deps.config, 'preview', deps.clock.now());
+    return c.html(fillTemplate(edition, { email: 'reader@example.com', ...links }).html);
+  });
+
+  app.post('/admin/editions/send', async (c) => {
+    const date = c.req.query('date');
+    const summary = await runDigestExclusive(deps, date ? { date } : {});
+    return c.json({ ...summary, summary: summaryLine(summary) });
+  });
+
+  app.get('/admin/editions/:date', async (c) => {
+    const date = c.req.param('date');
+    if (!isIsoDate(date)) throw new GazetteError('invalid_input', 'date must be YYYY-MM-DD', { field: 'date' });
+    const edition = await findEdition(deps, date);
+    if (!edition) throw new GazetteError('not_found', `there is no edition of ${date}`);
+    const { sent, failed, pending, sending } = await deliveryCounts(deps.db, date);
+    return c.json({ date, articles: edition.article_count, deliveries: { sent, failed, pending, sending } });
   });
   return app;
 }

@@ -1,6 +1,6 @@
 /**
- * A template already compiled from MJML: HTML and text with {{name}} slots. Filling is plain string
- * work, so MJML runs once per template, never once per reader.
+ * A template already compiled from MJML: HTML and text with [[name]] slots for per-reader values.
+ * Filling is plain string work, so MJML runs once per template or edition, never once per reader.
  */
 export interface CompiledTemplate {
   html: string;
@@ -13,14 +13,14 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-const SLOT = /\{\{\s*([a-z_]+)\s*\}\}/g;
+const SLOT = /\[\[([a-z_]+)\]\]/g;
 
-/** Fills {{slots}}; HTML values are escaped, an unknown slot is an error rather than a silent gap. */
+/** Fills [[slots]]; HTML values are escaped, an unknown slot is an error rather than a silent gap. */
 export function fillTemplate(t: CompiledTemplate, values: Record<string, string>): { html: string; text: string } {
   const fill = (src: string, escape: (v: string) => string) =>
     src.replace(SLOT, (_, name: string) => {
       const v = values[name];
-      if (v === undefined) throw new Error(`template slot {{${name}}} has no value`);
+      if (v === undefined) throw new Error(`template slot [[${name}]] has no value`);
       return escape(v);
     });
   return { html: fill(t.html, escapeHtml), text: fill(t.text, (v) => v) };

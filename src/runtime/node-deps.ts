@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate.ts';
 import { readMigrations } from '../db/migrations-fs.ts';
 import type { Deps } from '../deps.ts';
 import { jsonLogger, type Logger } from '../log.ts';
-import { compileTemplate } from '../mail/mjml.ts';
+import { compileDigestRenderer, compileTemplate } from '../mail/mjml.ts';
 import { outboxMailer } from '../mail/outbox.ts';
 import { smtpMailer } from '../mail/smtp.ts';
 import { developmentSecret } from './secret.ts';
@@ -52,7 +52,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.smtpRatePerSec })
     : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
-  const templates = { welcome: await compileTemplate('welcome') };
+  const templates = { welcome: await compileTemplate('welcome'), digest: await compileDigestRenderer() };
 
   const pending = new Set<Promise<unknown>>();
   const deps: Deps = {
@@ -96,6 +96,7 @@ export function describeSetup(deps: Deps): string[] {
       : 'Stripe: not configured (STRIPE_SECRET_KEY, STRIPE_PRICE_ID): the subscribe page shows the offer, checkout answers 503',
   );
   lines.push(c.smtpUrl ? 'SMTP: configured' : `SMTP: not configured (SMTP_URL): mail is written as .eml files to ${DATA_DIR}/outbox/`);
+  if (!c.publisherAddress) lines.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
   lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
   return lines;
 }

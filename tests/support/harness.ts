@@ -15,7 +15,8 @@ import type { Deps } from '../../src/deps.ts';
 import { jsonLogger } from '../../src/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { memoryMailer } from '../../src/mail/memory.ts';
-import { compileTemplate } from '../../src/mail/mjml.ts';
+import { compileDigestRenderer, compileTemplate } from '../../src/mail/mjml.ts';
+import type { EditionRenderer } from '../../src/editions/render.ts';
 import type { CompiledTemplate } from '../../src/mail/template.ts';
 import type { FakeStripe } from './fake-stripe.ts';
 
@@ -35,6 +36,7 @@ export function testClock(start = Date.parse('2026-11-27T06:00:00Z')): TestClock
 }
 
 let welcome: Promise<CompiledTemplate> | undefined;
+let digest: Promise<EditionRenderer> | undefined;
 
 /** The database this test project runs on: in-memory SQLite, or the PostgreSQL project's server. */
 export function testDatabaseUrl(): string {
@@ -87,6 +89,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     ADMIN_TOKEN,
     PUBLIC_URL: 'https://news.example.com',
     MAIL_FROM: 'The Morning Gazette <digest@news.example.com>',
+    PUBLISHER_ADDRESS: 'The Morning Gazette, 1 Harbour Street, 75001 Paris',
     DATABASE_URL: database.url,
     ...(opts.stripe
       ? { STRIPE_SECRET_KEY: 'sk_test_gazette', STRIPE_PRICE_ID: PRICE_ID, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: opts.stripe.url }
@@ -99,6 +102,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
   welcome ??= compileTemplate('welcome');
+  digest ??= compileDigestRenderer();
   const deps: Deps = {
     db: connection.db,
     dialect: connection.dialect,
@@ -108,7 +112,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     clock,
     log: jsonLogger((l) => logs.push(l)),
     config: { ...config, appSecret: config.appSecret! },
-    templates: { welcome: await welcome },
+    templates: { welcome: await welcome, digest: await digest },
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { foldControl, truncate, SUMMARY_MAX } from './text.ts';
+
+/** An article as the rest of Gazette sees it: plain text fields, absolute http(s) URLs, epoch ms. */
+export interface ArticleInput {
+  guid: string;
+  url: string;
+  title: string;
+  summary: string | null;
+  image_url: string | null;
+  author: string | null;
+  section: string | null;
+  published_at: number;
+}
+
+const text = (max: number) => z.string().transform((v) => truncate(foldControl(v), max));
+const optionalText = (max: number) =>
+  z
+    .string()
+    .nullish()
+    .transform((v) => (v == null ? null : truncate(foldControl(v), max) || null));
+// Only http(s): a javascript: or data: link from a CMS must never reach a reader's mail.
+const webUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(2048);
+
+/** What POST /admin/articles accepts for one article. */
+export const articleSchema = z
+  .object({
+    guid: text(512).pipe(z.string().min(1)).optional(),
+    url: webUrl,
+    title: text(300).pipe(z.string().min(1, { error: 'must not be empty' })),
+    summary: optionalText(SUMMARY_MAX),
+    image_url: webUrl.nullish(),
+    author: optionalText(120),
+    section: optionalText(80),
+    published_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  })
+  .strict();
+
+export function articleFromApi(parsed: z.output<typeof articleSchema>, now: number): ArticleInput {
+  return {
+    guid: parsed.guid ?? parsed.url,
+    url: parsed.url,
+    title: parsed.title,
+    summary: parsed.summary,
+    image_url: parsed.image_url ?? null,
+    author: parsed.author,
+    section: parsed.section,
+    published_at: parsed.published_at ? Date.parse(parsed.published_at) : now,
+  };
+}

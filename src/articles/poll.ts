@@ -1,0 +1,55 @@
+import type { Deps } from '../deps.ts';
+import { decodeFeed, FeedError, parseFeed } from './feed-parse.ts';
+import { DEFAULT_FETCH_LIMITS, fetchFeed, type FetchLimits } from './feed-fetch.ts';
+import { upsertArticles } from './store.ts';
+
+export interface FeedReport {
+  url: string;
+  ok: boolean;
+  new: number;
+  updated: number;
+  error: string | null;
+}
+
+async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<FeedReport> {
+  const { db, clock } = deps;
+  const prior = await db.selectFrom('feeds').select(['etag', 'last_modified']).where('url', '=', url).executeTakeFirst();
+  const now = clock.now();
+  try {
+    const fetched = await fetchFeed(url, prior, limits);
+    let counts = { new: 0, updated: 0 };
+    let etag = prior?.etag ?? null;
+    let lastModified = prior?.last_modified ?? null;
+    if (fetched.status === 'ok') {
+      const articles = parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
+      const outcomes = await upsertArticles(db, articles, url, now);
+      counts = { new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length };
+      etag = fetched.etag;
+      lastModified = fetched.lastModified;
+    }
+    await db
+      .insertInto('feeds')
+      .values({ url, etag, last_modified: lastModified, last_polled_at: now, last_error: null })
+      .onConflict((oc) => oc.column('url').doUpdateSet({ etag, last_modified: lastModified, last_polled_at: now, last_error: null }))
+      .execute();
+    return { url, ok: true, ...counts, error: null };
+  } catch (err) {
+    if (!(err instanceof FeedError)) throw err;
+    deps.log.warn('feed refused', { feed: url, error: err.message });
+    await db
+      .insertInto('feeds')
+      .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: err.message })
+      .onConflict((oc) => oc.column('url').doUpdateSet({ last_polled_at: now, last_error: err.message }))
+      .execute();
+    return { url, ok: false, new: 0, updated: 0, error: err.message };
+  }
+}
+
+/** Polls each feed on its own: a hostile or broken feed is refused and reported, the others still load. */
+export async function pollFeeds(deps: Deps, urls: readonly string[], limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<FeedReport[]> {
+  const reports: FeedReport[] = [];
+  for (const url of urls) reports.push(await pollOne(deps, url, limits));
+  const added = reports.reduce((n, r) => n + r.new, 0);
+  deps.log.info('feeds polled', { feeds: urls.length, new: added, refused: reports.filter((r) => !r.ok).length });
+  return reports;
+}

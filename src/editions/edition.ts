@@ -1,0 +1,76 @@
+import type { Deps } from '../deps.ts';
+import type { EditionsTable } from '../db/schema.ts';
+import { publicationName } from '../links.ts';
+import { editionSubject, editionView, type EditionArticle } from './render.ts';
+
+/** An article is eligible if no edition holds it and it was published in the 48 hours before freezing. */
+export const EDITION_WINDOW_MS = 48 * 3600_000;
+
+export type Edition = EditionsTable;
+
+export async function findEdition(deps: Deps, date: string): Promise<Edition | undefined> {
+  return deps.db.selectFrom('editions').selectAll().where('date', '=', date).executeTakeFirst();
+}
+
+async function candidates(deps: Deps, now: number) {
+  return deps.db
+    .selectFrom('articles')
+    .select(['id', 'url', 'title', 'summary', 'image_url', 'author', 'section', 'published_at'])
+    .where('published_at', '>', now - EDITION_WINDOW_MS)
+    .where('published_at', '<=', now)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('edition_articles').select('article_id').whereRef('edition_articles.article_id', '=', 'articles.id'))))
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(deps.config.digestMaxArticles)
+    .execute();
+}
+
+function viewFor(deps: Deps, date: string, articles: EditionArticle[]) {
+  return editionView({
+    publication: publicationName(deps.config.mailFrom),
+    date,
+    timezone: deps.config.digestTimezone,
+    publisherAddress: deps.config.publisherAddress ?? null,
+    articles: articles.map((a) => ({ url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section })),
+  });
+}
+
+/** What the edition of `date` would hold if frozen now, rendered but not stored (the staff preview). */
+export async function previewEdition(deps: Deps, date: string): Promise<{ subject: string; html: string; text: string; article_count: number } | null> {
+  const existing = await findEdition(deps, date);
+  if (existing) return existing;
+  const articles = await candidates(deps, deps.clock.now());
+  if (!articles.length) return null;
+  const view = viewFor(deps, date, articles);
+  return { subject: editionSubject(view), ...(await deps.templates.digest(view)), article_count: articles.length };
+}
+
+/**
+ * Freezes the edition of `date` the first time it is built: picks the articles, renders the MJML once,
+ * stores both. Building it again (or from another process at the same moment) returns the stored one.
+ * No new articles: no edition (null).
+ */
+export async function freezeEdition(deps: Deps, date: string): Promise<Edition | null> {
+  const existing = await findEdition(deps, date);
+  if (existing) return existing;
+  const now = deps.clock.now();
+  const articles = await candidates(deps, now);
+  if (!articles.length) {
+    deps.log.info(`no new articles: no edition for ${date}`);
+    return null;
+  }
+  const view = viewFor(deps, date, articles);
+  const rendered = await deps.templates.digest(view);
+  const edition: Edition = { date, subject: editionSubject(view), html: rendered.html, text: rendered.text, article_count: articles.length, frozen_at: now };
+  await deps.db.transaction().execute(async (trx) => {
+    const inserted = await trx.insertInto('editions').values(edition).onConflict((oc) => oc.column('date').doNothing()).returning('date').executeTakeFirst();
+    if (!inserted) return;
+    await trx
+      .insertInto('edition_articles')
+      .values(articles.map((a, position) => ({ edition_date: date, article_id: a.id, position })))
+      .execute();
+  });
+  const stored = (await findEdition(deps, date))!;
+  if (stored.frozen_at === now) deps.log.info(`edition ${date} frozen`, { articles: articles.length, html_bytes: new TextEncoder().encode(rendered.html).length });
+  return stored;
+}

@@ -1,0 +1,174 @@
+import type { Deps } from '../deps.ts';
+import { entitledSql } from '../billing/entitlement.ts';
+import type { SendResult } from '../mail/mailer.ts';
+import type { Edition } from './edition.ts';
+import { claimDeliveries, markOutcome, markSent, nextForeignLeaseEnd, renewLeases, deliveryCounts } from './ledger.ts';
+import { personalise } from './message.ts';
+import { sql } from 'kysely';
+
+export interface SendOptions {
+  /** Who holds the leases; unique per run. */
+  owner?: string;
+  /** How long a claimed delivery stays ours without renewal; a dead sender's claims free up after this. */
+  leaseMs?: number;
+  /** Pauses between in-run attempts after a temporary failure; what still fails stays pending for the next run. */
+  retryDelaysMs?: number[];
+  progressEveryMs?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  sent: number;
+  failed: number;
+  remaining: number;
+  perSecond: number;
+}
+
+export interface RunStats {
+  sent: number;
+  failed: number;
+  deferred: number;
+  skipped: number;
+  /** True when the run stopped early because the mail server kept failing. */
+  interrupted: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Work {
+  reader_id: string;
+  email: string | null;
+  eligible: boolean;
+}
+
+/** Readers' current address and whether they still get digests, for a claimed batch, in one query. */
+async function loadReaders(deps: Deps, ids: string[], now: number): Promise<Map<string, { email: string; eligible: boolean }>> {
+  if (!ids.length) return new Map();
+  const rows = await deps.db
+    .selectFrom('readers as r')
+    .select([
+      'r.id',
+      'r.email',
+      sql<number>`CASE WHEN r.unsubscribed_at IS NULL AND r.suppressed_at IS NULL
+        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = r.id AND ${entitledSql('s', now)}) THEN 1 ELSE 0 END`.as('eligible'),
+    ])
+    .where('r.id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { email: r.email, eligible: Number(r.eligible) === 1 }]));
+}
+
+/**
+ * Sends one frozen edition to every pending delivery, `smtpConcurrency` at a time. Each delivery is
+ * leased before it is sent and marked right after, so a crash can repeat at most the messages in
+ * flight, and another sender (or the next run) picks up the rest.
+ */
+export async function sendEdition(deps: Deps, edition: Edition, opts: SendOptions = {}): Promise<RunStats> {
+  const { db, dialect, clock, config } = deps;
+  const owner = opts.owner ?? crypto.randomUUID();
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const retryDelays = opts.retryDelaysMs ?? [500, 2000];
+  const concurrency = config.smtpConcurrency;
+  const breakerAt = Math.max(10, concurrency * 3);
+  const runStart = clock.now();
+  const stats: RunStats = { sent: 0, failed: 0, deferred: 0, skipped: 0, interrupted: false };
+  const queue: Work[] = [];
+  let refilling: Promise<void> | undefined;
+  let exhausted = false;
+  let consecutiveTemporary = 0;
+
+  const refill = async () => {
+    const claimed = await claimDeliveries(db, dialect, { date: edition.date, owner, limit: concurrency * 8, now: clock.now(), dueBefore: runStart, leaseMs });
+    if (!claimed.length) {
+      exhausted = true;
+      return;
+    }
+    const readers = await loadReaders(deps, claimed.map((c) => c.reader_id), clock.now());
+    for (const c of claimed) {
+      const r = readers.get(c.reader_id);
+      queue.push({ reader_id: c.reader_id, email: r?.email ?? null, eligible: r?.eligible ?? false });
+    }
+  };
+
+  const next = async (): Promise<Work | undefined> => {
+    while (!queue.length && !exhausted && !stats.interrupted) {
+      refilling ??= refill().finally(() => (refilling = undefined));
+      await refilling;
+    }
+    return stats.interrupted ? undefined : queue.shift();
+  };
+
+  const deliver = async (w: Work) => {
+    if (!w.eligible || !w.email) {
+      await markOutcome(db, edition.date, w.reader_id, 'skipped', { error: 'no longer receives digests' });
+      stats.skipped++;
+      return;
+    }
+    const message = await personalise(config, edition, { id: w.reader_id, email: w.email }, clock.now());
+    let result: SendResult = { ok: false, permanent: false, error: 'not attempted' };
+    for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
+      try {
+        result = await deps.mailer.send(message);
+      } catch (err) {
+        result = { ok: false, permanent: false, error: (err as Error).message };
+      }
+      if (result.ok || result.permanent) break;
+      if (++consecutiveTemporary >= breakerAt) {
+        stats.interrupted = true;
+        break;
+      }
+      if (attempt < retryDelays.length) await sleep(retryDelays[attempt]!);
+    }
+    if (result.ok) {
+      consecutiveTemporary = 0;
+      await markSent(db, edition.date, w.reader_id, w.email, clock.now());
+      stats.sent++;
+    } else if (result.permanent) {
+      consecutiveTemporary = 0;
+      await markOutcome(db, edition.date, w.reader_id, 'failed', { error: result.error });
+      // A hard bounce: never mail this address again until staff lift it.
+      await db
+        .updateTable('readers')
+        .set({ suppressed_at: clock.now(), suppressed_reason: `hard bounce: ${result.error}`.slice(0, 300), updated_at: clock.now() })
+        .where('id', '=', w.reader_id)
+        .where('suppressed_at', 'is', null)
+        .execute();
+      stats.failed++;
+    } else {
+      // Later than runStart, so this run leaves it alone and the next run retries it at once.
+      await markOutcome(db, edition.date, w.reader_id, 'pending', { error: result.error, nextAttemptAt: clock.now() });
+      stats.deferred++;
+    }
+  };
+
+  const renewal = setInterval(() => void renewLeases(db, edition.date, owner, clock.now() + leaseMs).catch(() => {}), Math.max(250, leaseMs / 3));
+  const progressTimer = opts.onProgress
+    ? setInterval(async () => {
+        const c = await deliveryCounts(db, edition.date).catch(() => undefined);
+        if (!c) return;
+        const elapsed = Math.max(1, clock.now() - runStart) / 1000;
+        opts.onProgress!({ sent: c.sent, failed: c.failed, remaining: c.pending + c.sending, perSecond: Math.round((stats.sent / elapsed) * 10) / 10 });
+      }, opts.progressEveryMs ?? 2000)
+    : undefined;
+  try {
+    for (let waits = 0; ; waits++) {
+      exhausted = false;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let w = await next(); w; w = await next()) await deliver(w);
+        }),
+      );
+      if (stats.interrupted) break;
+      // Deliveries still leased by another sender: wait for it to finish them, or for its lease to run out.
+      const until = await nextForeignLeaseEnd(db, edition.date, owner);
+      if (until === null || waits > 2 * Math.ceil(leaseMs / 250) + 10) break;
+      await sleep(Math.max(50, Math.min(until - clock.now() + 20, 250)));
+    }
+  } finally {
+    clearInterval(renewal);
+    if (progressTimer) clearInterval(progressTimer);
+    // Claimed but never attempted (the run was interrupted): hand them back for the next run.
+    for (const w of queue.splice(0)) await markOutcome(db, edition.date, w.reader_id, 'pending', { error: 'run interrupted', nextAttemptAt: clock.now() });
+  }
+  if (stats.interrupted) deps.log.warn('digest run stopped early: the mail server keeps failing; the rest stays pending for the next run', { edition: edition.date });
+  return stats;
+}

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
+import { entitledSql } from '../billing/entitlement.ts';
+
+/**
+ * Adds a pending delivery for every reader who gets digests now (entitled, not unsubscribed, not
+ * suppressed) and has none for this edition yet. Re-running adds only readers new since.
+ */
+export async function enumerateAudience(db: Db, date: string, now: number): Promise<number> {
+  const result = await sql`
+    INSERT INTO deliveries (edition_date, reader_id, email, status, attempts, next_attempt_at)
+    SELECT ${date}, r.id, r.email, 'pending', 0, ${now} FROM readers r
+    WHERE r.unsubscribed_at IS NULL AND r.suppressed_at IS NULL
+      AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = r.id AND ${entitledSql('s', now)})
+    ON CONFLICT (edition_date, reader_id) DO NOTHING`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export interface Claimed {
+  reader_id: string;
+  attempts: number;
+}
+
+/**
+ * Leases up to `limit` deliveries to `owner` in one statement: pending ones due before the run began,
+ * and 'sending' ones whose lease ran out (their sender died). PostgreSQL skips rows another sender
+ * is claiming at the same moment; SQLite has one writer at a time.
+ */
+export async function claimDeliveries(
+  db: Db,
+  dialect: DialectName,
+  opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number },
+): Promise<Claimed[]> {
+  const { date, owner, limit, now, dueBefore, leaseMs } = opts;
+  const claimable = sql<boolean>`((status = 'pending' AND next_attempt_at <= ${dueBefore}) OR (status = 'sending' AND lease_until < ${now}))`;
+  const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const result = await sql<Claimed>`
+    UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1
+    WHERE edition_date = ${date} AND ${claimable} AND reader_id IN (
+      SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND ${claimable}
+      ORDER BY reader_id LIMIT ${limit} ${lock})
+    RETURNING reader_id, attempts`.execute(db);
+  return result.rows;
+}
+
+/** Keeps this sender's leases alive while it works, so nobody takes over live deliveries. */
+export async function renewLeases(db: Db, date: string, owner: string, until: number): Promise<void> {
+  await db.updateTable('deliveries').set({ lease_until: until }).where('edition_date', '=', date).where('lease_owner', '=', owner).where('status', '=', 'sending').execute();
+}
+
+export async function markSent(db: Db, date: string, readerId: string, email: string, now: number): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'sent', sent_at: now, email, lease_until: null, last_error: null })
+    .where('edition_date', '=', date)
+    .where('reader_id', '=', readerId)
+    .where('status', '!=', 'sent')
+    .execute();
+}
+
+export async function markOutcome(db: Db, date: string, readerId: string, status: Exclude<DeliveryStatus, 'sent' | 'sending'>, fields: { error?: string; nextAttemptAt?: number }) {
+  await db
+    .updateTable('deliveries')
+    .set({
+      status,
+      lease_until: null,
+      last_error: fields.error?.slice(0, 500) ?? null,
+      ...(fields.nextAttemptAt !== undefined ? { next_attempt_at: fields.nextAttemptAt } : {}),
+    })
+    .where('edition_date', '=', date)
+    .where('reader_id', '=', readerId)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+export type DeliveryCounts = Record<'sent' | 'failed' | 'pending' | 'sending' | 'skipped', number>;
+
+export async function deliveryCounts(db: Db, date: string): Promise<DeliveryCounts> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('edition_date', '=', date)
+    .groupBy('status')
+    .execute();
+  const counts: DeliveryCounts = { sent: 0, failed: 0, pending: 0, sending: 0, skipped: 0 };
+  for (const r of rows) counts[r.status as keyof DeliveryCounts] = Number(r.n);
+  return counts;
+}
+
+/** The soonest moment a lease held by another sender runs out, if any is held. */
+export async function nextForeignLeaseEnd(db: Db, date: string, owner: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.min<number>('lease_until').as('until'))
+    .where('edition_date', '=', date)
+    .where('status', '=', 'sending')
+    .where('lease_owner', '!=', owner)
+    .executeTakeFirst();
+  return row?.until == null ? null : Number(row.until);
+}

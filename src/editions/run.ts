@@ -1,0 +1,52 @@
+import type { Deps } from '../deps.ts';
+import { GazetteError } from '../errors.ts';
+import { editionDate, isIsoDate } from './dates.ts';
+import { findEdition, freezeEdition, type Edition } from './edition.ts';
+import { sendEdition, type RunStats, type SendOptions } from './fanout.ts';
+import { deliveryCounts, enumerateAudience, type DeliveryCounts } from './ledger.ts';
+
+export interface DigestSummary {
+  date: string;
+  /** False when there was nothing new to send: no edition, nobody mailed. */
+  edition: boolean;
+  articles: number;
+  deliveries: DeliveryCounts;
+  run: RunStats | null;
+}
+
+/** The closing line of `npm run digest`. */
+export function summaryLine(s: DigestSummary): string {
+  const d = s.deliveries;
+  return `edition ${s.date}: sent=${d.sent} failed=${d.failed} pending=${d.pending + d.sending} skipped=${d.skipped}`;
+}
+
+/**
+ * Builds (or reuses) the edition of `date` — today in DIGEST_TIMEZONE by default — and sends what is
+ * pending. An earlier date is only accepted for an edition that exists (to finish its deliveries).
+ */
+export async function runDigest(deps: Deps, opts: SendOptions & { date?: string } = {}): Promise<DigestSummary> {
+  const today = editionDate(deps.clock.now(), deps.config.digestTimezone);
+  const date = opts.date ?? today;
+  if (!isIsoDate(date)) throw new GazetteError('invalid_input', `date must be YYYY-MM-DD, got "${date}"`, { field: 'date' });
+  let edition: Edition | null | undefined = await findEdition(deps, date);
+  if (!edition) {
+    if (date < today) throw new GazetteError('invalid_input', `there is no edition of ${date}, and an earlier date cannot be built now`, { field: 'date' });
+    edition = await freezeEdition(deps, date);
+  }
+  if (!edition) {
+    return { date, edition: false, articles: 0, deliveries: { sent: 0, failed: 0, pending: 0, sending: 0, skipped: 0 }, run: null };
+  }
+  await enumerateAudience(deps.db, date, deps.clock.now());
+  const run = await sendEdition(deps, edition, opts);
+  return { date, edition: true, articles: edition.article_count, deliveries: await deliveryCounts(deps.db, date), run };
+}
+
+const running = new WeakMap<Deps, Promise<unknown>>();
+
+/** Never two digest runs at once in one process (schedule, catch-up, admin button): the next waits its turn. */
+export function runDigestExclusive(deps: Deps, opts: SendOptions & { date?: string } = {}): Promise<DigestSummary> {
+  const previous = running.get(deps) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(() => runDigest(deps, opts));
+  running.set(deps, run);
+  return run;
+}
