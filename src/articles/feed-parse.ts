@@ -163,8 +163,7 @@ function finish(d: Draft, fetchedAt: number): ArticleInput | undefined {
 function rssItems(items: Node[], base: string, fetchedAt: number): ArticleInput[] {
   return items.flatMap((item) => {
     const itemBase = withBase(item, base);
-    const links = list(item['link']).length ? item['link'] : undefined;
-    const link = textOf(links) || attr(list(item['link'])[0], 'href');
+    const link = textOf(item['link']) || attr(list(item['link'])[0], 'href');
     const guidNode = item['guid'];
     const guid = textOf(guidNode) || attr(item, 'rdf:about');
     const permalink = attr(guidNode, 'isPermaLink') !== 'false' && guid && /^https?:/.test(guid) ? guid : undefined;

@@ -44,5 +44,5 @@ export function editionView(opts: { publication: string; date: string; timezone:
 /** One line, no CR/LF: a title can never add a header. */
 export function editionSubject(view: EditionView): string {
   const lead = view.articles[0]?.title ?? '';
-  return headerSafe(truncate(`${view.publication}, ${view.date_label}: ${lead}`, 150));
+  return headerSafe(truncate(`${view.publication} · ${view.date_label}: ${lead}`, 150));
 }

@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { upsertArticles } from '../src/articles/store.ts';
+import { freezeEdition } from '../src/editions/edition.ts';
+import { personalise } from '../src/editions/message.ts';
+import type { EditionView } from '../src/editions/render.ts';
+import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
+import { article } from './support/seed.ts';
+
+let h: Harness;
+let renders: EditionView[];
+beforeEach(async () => {
+  h = await makeHarness();
+  renders = [];
+  const render = h.deps.templates.digest;
+  h.deps.templates.digest = (view) => {
+    renders.push(view);
+    return render(view);
+  };
+});
+afterEach(() => h.close());
+
+const store = (items: ReturnType<typeof article>[]) => upsertArticles(h.deps.db, items, 'api', h.clock.now());
+
+describe('freezing an edition', () => {
+  it('holds the articles of the last 48 hours no edition holds yet, newest first, capped at DIGEST_MAX_ARTICLES', async () => {
+    const now = h.clock.now();
+    await store(Array.from({ length: 25 }, (_, i) => article(i, now)));
+    await store([article(100, now, { minutesAgo: 49 * 60 }), article(101, now, { minutesAgo: -30 })]);
+    const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
+    expect(edition.article_count).toBe(20);
+    const held = await h.deps.db.selectFrom('edition_articles').innerJoin('articles', 'articles.id', 'edition_articles.article_id').select(['articles.guid', 'position']).orderBy('position').execute();
+    expect(held.map((a) => a.guid)).toEqual(Array.from({ length: 20 }, (_, i) => `urn:article:${i}`));
+  });
+
+  it('is frozen once: building it again reuses it, and MJML ran once', async () => {
+    await store([article(1, h.clock.now())]);
+    const first = (await freezeEdition(h.deps, '2026-11-27'))!;
+    await store([article(2, h.clock.now())]);
+    const again = (await freezeEdition(h.deps, '2026-11-27'))!;
+    expect(again).toEqual(first);
+    expect(renders).toHaveLength(1);
+  });
+
+  it('the next edition holds only articles no earlier edition holds (a late item still goes out once)', async () => {
+    await store([article(1, h.clock.now()), article(2, h.clock.now())]);
+    await freezeEdition(h.deps, '2026-11-27');
+    h.clock.advance(24 * 3600_000);
+    // Back-dated: published before yesterday's edition was frozen, but arrived after it.
+    await store([article(3, h.clock.now(), { minutesAgo: 25 * 60 }), article(4, h.clock.now())]);
+    const next = (await freezeEdition(h.deps, '2026-11-28'))!;
+    expect(next.article_count).toBe(2);
+    expect(renders[1]!.articles.map((a) => a.url)).toEqual(['https://news.example.com/2026/11/story-4', 'https://news.example.com/2026/11/story-3']);
+  });
+
+  it('no new articles: no edition, and a log line says so', async () => {
+    expect(await freezeEdition(h.deps, '2026-11-27')).toBeNull();
+    expect(await h.deps.db.selectFrom('editions').selectAll().execute()).toHaveLength(0);
+    expect(h.logs.some((l) => l.includes('no new articles: no edition for 2026-11-27'))).toBe(true);
+  });
+});
+
+describe('rendering', () => {
+  it('escapes every value from a feed in the HTML and keeps the subject on one header-safe line', async () => {
+    await store([
+      article(1, h.clock.now(), {
+        title: 'Evil <script>alert(1)</script> & "quotes"\r\nBcc: victim@example.com',
+        summary: '<img src=x onerror=alert(1)> summary',
+        author: '<b>Mallory</b>',
+        section: 'News</td><td>',
+      }),
+    ]);
+    const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
+    expect(edition.html).not.toMatch(/<script>alert|<img src=x|<b>Mallory|News<\/td><td>/);
+    expect(edition.html).toContain('Evil &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; Bcc: victim@example.com');
+    expect(edition.subject).not.toMatch(/[\r\n]/);
+    expect(edition.subject).toContain('The Morning Gazette');
+  });
+
+  it('a 20-article edition with images and full summaries stays under 100 KB of HTML', async () => {
+    const long = 'The council met late into the night to settle the harbour budget, with every member speaking at length about ferries, tolls, the fish market and the new tram line, before a vote that surprised everyone in the public gallery and the press benches alike. More to follow.';
+    await store(Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { image_url: `https://cdn.example.com/img/${i}-a-fairly-long-file-name-for-realism.jpg`, summary: long, title: `A headline of realistic length for story ${i}, with a subordinate clause` })));
+    const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
+    const message = await personalise(h.deps.config, edition, { id: '0f8a4b9e-1111-4222-8333-944455556666', email: 'a.long.address.for.testing@example.com' }, h.clock.now());
+    const bytes = new TextEncoder().encode(message.html).length;
+    expect(bytes).toBeLessThan(100_000);
+    expect(bytes).toBeGreaterThan(20_000);
+  });
+
+  it('the text part carries the same articles and links', async () => {
+    await store([article(1, h.clock.now()), article(2, h.clock.now())]);
+    const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
+    const msg = await personalise(h.deps.config, edition, { id: 'r1', email: 'r1@example.com' }, h.clock.now());
+    for (const i of [1, 2]) {
+      expect(msg.text).toContain(`Story number ${i} about the harbour`);
+      expect(msg.text).toContain(`https://news.example.com/2026/11/story-${i}`);
+      expect(msg.html).toContain(`href="https://news.example.com/2026/11/story-${i}"`);
+    }
+    expect(msg.text).toMatch(/Unsubscribe from the digest: https:\/\/news\.example\.com\/unsubscribe\/\S+/);
+    expect(msg.text).toContain('1 Harbour Street');
+    expect(msg.html).not.toContain('[[');
+  });
+});
+
+describe('GET /admin/editions/preview', () => {
+  it("shows today's edition as a reader would see it, without freezing or sending it", async () => {
+    await store([article(1, h.clock.now())]);
+    const res = await h.app.request('/admin/editions/preview', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('Story number 1 about the harbour');
+    expect(page).toContain('Unsubscribe from the digest');
+    expect(await h.deps.db.selectFrom('editions').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('404 with a reason when there is nothing new', async () => {
+    const res = await h.app.request('/admin/editions/preview', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.message).toContain('no new articles');
+  });
+});
