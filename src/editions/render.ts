@@ -1,6 +1,6 @@
 import type { CompiledTemplate } from '../mail/template.ts';
 import { headerSafe } from '../mail/template.ts';
-import { truncate } from '../articles/text.ts';
+import { foldControl, truncate } from '../articles/text.ts';
 
 export interface EditionArticle {
   url: string;
@@ -37,7 +37,14 @@ export function editionView(opts: { publication: string; date: string; timezone:
     article_count_label: `${n} ${n === 1 ? 'story' : 'stories'}`,
     preview: truncate(opts.articles.map((a) => a.title).join(' · '), 140),
     publisher_address: opts.publisherAddress,
-    articles: opts.articles,
+    // Stored text is already folded; folding again here means no path into the template can carry a line break.
+    articles: opts.articles.map((a) => ({
+      ...a,
+      title: foldControl(a.title),
+      summary: a.summary && foldControl(a.summary),
+      author: a.author && foldControl(a.author),
+      section: a.section && foldControl(a.section),
+    })),
   };
 }
 
