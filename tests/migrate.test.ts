@@ -40,7 +40,7 @@ describe('migrations', () => {
       await c.close();
       await database.drop();
     }
-  });
+  }, 60_000);
 
   it('a failing migration rolls back and says which one failed', async () => {
     const database = await isolatedDatabase();

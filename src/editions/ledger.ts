@@ -4,12 +4,13 @@ import { entitledSql } from '../billing/entitlement.ts';
 
 /**
  * Adds a pending delivery for every reader who gets digests now (entitled, not unsubscribed, not
- * suppressed) and has none for this edition yet. Re-running adds only readers new since.
+ * suppressed) and has none for this edition yet. Re-running adds only readers new since. New rows
+ * are due at once (next_attempt_at 0), so every sender running now can claim them, whenever it started.
  */
 export async function enumerateAudience(db: Db, date: string, now: number): Promise<number> {
   const result = await sql`
     INSERT INTO deliveries (edition_date, reader_id, email, status, attempts, next_attempt_at)
-    SELECT ${date}, r.id, r.email, 'pending', 0, ${now} FROM readers r
+    SELECT ${date}, r.id, r.email, 'pending', 0, 0 FROM readers r
     WHERE r.unsubscribed_at IS NULL AND r.suppressed_at IS NULL
       AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = r.id AND ${entitledSql('s', now)})
     ON CONFLICT (edition_date, reader_id) DO NOTHING`.execute(db);
@@ -33,13 +34,17 @@ export async function claimDeliveries(
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
   const claimable = sql<boolean>`((status = 'pending' AND next_attempt_at <= ${dueBefore}) OR (status = 'sending' AND lease_until < ${now}))`;
+  const claimableQualified = sql<boolean>`((deliveries.status = 'pending' AND deliveries.next_attempt_at <= ${dueBefore}) OR (deliveries.status = 'sending' AND deliveries.lease_until < ${now}))`;
   const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  // The candidates are picked once in a CTE (a subquery in IN may be re-run per row on PostgreSQL).
   const result = await sql<Claimed>`
-    UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = attempts + 1
-    WHERE edition_date = ${date} AND ${claimable} AND reader_id IN (
+    WITH picked AS (
       SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND ${claimable}
       ORDER BY reader_id LIMIT ${limit} ${lock})
-    RETURNING reader_id, attempts`.execute(db);
+    UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
+    FROM picked
+    WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND ${claimableQualified}
+    RETURNING deliveries.reader_id, deliveries.attempts`.execute(db);
   return result.rows;
 }
 

@@ -89,6 +89,8 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
 
   const listen = async () => {
     server = make();
+    // A client killed mid-session (the kill tests) resets its sockets; that is expected here.
+    server.on('error', () => {});
     await new Promise<void>((resolve) => server.listen(actualPort, '127.0.0.1', resolve));
     actualPort = (server.server.address() as AddressInfo).port;
   };
