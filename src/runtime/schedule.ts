@@ -31,14 +31,14 @@ async function digestJob(deps: Deps) {
  * and welcome-mail retries. At start it polls once and, if today's send time has passed with today's
  * edition not fully sent, sends it then.
  */
-export function startSchedules(deps: Deps): { stop(): void; startup: Promise<void> } {
+export function startSchedules(deps: Deps): { stop(): void; startup: Promise<void>; jobs: Record<'feeds' | 'digest' | 'welcome', Cron> } {
   const { config, log } = deps;
   const onError = (job: string) => (err: unknown) => log.error(`${job} failed`, { error: String(err) });
-  const jobs = [
-    new Cron(config.feedPollCron, { protect: true, catch: onError('feed poll') }, async () => void (await pollFeeds(deps, config.feedUrls))),
-    new Cron(config.digestCron, { timezone: config.digestTimezone, protect: true, catch: onError('digest') }, () => digestJob(deps)),
-    new Cron('* * * * *', { protect: true, catch: onError('welcome retry') }, async () => void (await sendDueWelcomes(deps))),
-  ];
+  const jobs = {
+    feeds: new Cron(config.feedPollCron, { protect: true, catch: onError('feed poll') }, async () => void (await pollFeeds(deps, config.feedUrls))),
+    digest: new Cron(config.digestCron, { timezone: config.digestTimezone, protect: true, catch: onError('digest') }, () => digestJob(deps)),
+    welcome: new Cron('* * * * *', { protect: true, catch: onError('welcome retry') }, async () => void (await sendDueWelcomes(deps))),
+  };
   const startup = (async () => {
     if (config.feedUrls.length) await pollFeeds(deps, config.feedUrls);
     await sendDueWelcomes(deps);
@@ -47,5 +47,5 @@ export function startSchedules(deps: Deps): { stop(): void; startup: Promise<voi
       await digestJob(deps);
     }
   })().catch(onError('start-up catch-up'));
-  return { stop: () => jobs.forEach((j) => j.stop()), startup };
+  return { stop: () => Object.values(jobs).forEach((j) => j.stop()), startup, jobs };
 }
