@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
 import { connect } from '../src/db/connect.ts';
@@ -31,9 +32,9 @@ async function setup(readers: number) {
 }
 
 /** `npm run digest` as its own process group, so SIGKILL takes npm, tsx and node down together. */
-function digest(env: { url: string; smtp: SmtpSink }) {
+function digest(env: { url: string; smtp: SmtpSink }, databaseUrl = env.url) {
   const proc = spawn('npm', ['run', '--silent', 'digest', '--', '--lease-ms', '1500', '--retry-delays-ms', '50,100'], {
-    env: { ...process.env, DATABASE_URL: env.url, SMTP_URL: env.smtp.url, APP_SECRET, PUBLIC_URL: 'https://news.example.com', SMTP_CONCURRENCY: String(CONCURRENCY), MAIL_FROM: 'Gazette <digest@news.example.com>' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: env.smtp.url, APP_SECRET, PUBLIC_URL: 'https://news.example.com', SMTP_CONCURRENCY: String(CONCURRENCY), MAIL_FROM: 'Gazette <digest@news.example.com>' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,5 +101,28 @@ if (onPostgres()) {
       for (const ids of duplicates) expect(new Set(ids).size).toBe(1);
       process.stdout.write(`4-sender kill test: ${env.smtp.messages.length} messages for 2000 readers, ${duplicates.length} duplicates\n`);
     }, 120_000);
+  
+    it('the database cuts the sender off mid-run (pg_terminate_backend): it fails cleanly with a clear message, the next run resumes', async () => {
+      const env = await setup(400);
+      env.smtp.delayMs = 8;
+      const named = new URL(env.url);
+      named.searchParams.set('application_name', 'gazette-cut-test');
+      const run = digest(env, named.toString());
+      await env.smtp.waitFor(80, 30_000);
+      // Cut it off repeatedly for a moment, as a restarting server would, so a query in flight is hit.
+      for (let i = 0; i < 40 && run.proc.exitCode === null; i++) {
+        await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gazette-cut-test'`.execute(env.db);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const cut = await run.done;
+      expect(cut.code, cut.out.slice(-3000)).toBe(1);
+      expect(cut.out).toContain('gazette: digest could not run: database connection lost during the run');
+      const next = await digest(env).done;
+      expect(next.code).toBe(0);
+      expect(next.out.trim().split('\n').at(-1)).toMatch(/sent=400 failed=0 pending=0 skipped=0$/);
+      const { byReader, duplicates } = tally(env.smtp);
+      expect(byReader.size).toBe(400);
+      expect(duplicates.length).toBeLessThanOrEqual(CONCURRENCY);
+    }, 90_000);
   });
 }

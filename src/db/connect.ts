@@ -38,8 +38,10 @@ export function connect(databaseUrl: string, opts: { poolSize?: number } = {}): 
           oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its server (restart, pg_terminate_backend) must not crash the process.
+    // A client losing its server (restart, pg_terminate_backend) must not crash the process: idle ones are
+    // dropped by the pool, and a checked-out one fails its query, which the caller sees and handles.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -5,6 +5,7 @@ import type { Edition } from './edition.ts';
 import { claimDeliveries, markOutcome, markSent, nextForeignLeaseEnd, renewLeases, deliveryCounts } from './ledger.ts';
 import { personalise } from './message.ts';
 import { sql } from 'kysely';
+import { GazetteError } from '../errors.ts';
 
 export interface SendOptions {
   /** Who holds the leases; unique per run. */
@@ -75,6 +76,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   let refilling: Promise<void> | undefined;
   let exhausted = false;
   let consecutiveTemporary = 0;
+  let fatal: unknown;
 
   const refill = async () => {
     const claimed = await claimDeliveries(db, dialect, { date: edition.date, owner, limit: concurrency * 8, now: clock.now(), dueBefore: runStart, leaseMs });
@@ -94,7 +96,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       refilling ??= refill().finally(() => (refilling = undefined));
       await refilling;
     }
-    return stats.interrupted ? undefined : queue.shift();
+    return stats.interrupted || fatal ? undefined : queue.shift();
   };
 
   const deliver = async (w: Work) => {
@@ -152,12 +154,17 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   try {
     for (let waits = 0; ; waits++) {
       exhausted = false;
+      // A database failure stops new work at once; messages already handed to SMTP finish first.
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          for (let w = await next(); w; w = await next()) await deliver(w);
+          try {
+            for (let w = await next(); w; w = await next()) await deliver(w);
+          } catch (err) {
+            fatal ??= err;
+          }
         }),
       );
-      if (stats.interrupted) break;
+      if (fatal || stats.interrupted) break;
       // Deliveries still leased by another sender: wait for it to finish them, or for its lease to run out.
       const until = await nextForeignLeaseEnd(db, edition.date, owner);
       if (until === null || waits > 2 * Math.ceil(leaseMs / 250) + 10) break;
@@ -166,8 +173,18 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   } finally {
     clearInterval(renewal);
     if (progressTimer) clearInterval(progressTimer);
-    // Claimed but never attempted (the run was interrupted): hand them back for the next run.
-    for (const w of queue.splice(0)) await markOutcome(db, edition.date, w.reader_id, 'pending', { error: 'run interrupted', nextAttemptAt: clock.now() });
+    // Claimed but never attempted: hand them back for the next run (if the database answers; else their lease runs out).
+    for (const w of queue.splice(0)) {
+      await markOutcome(db, edition.date, w.reader_id, 'pending', { error: 'run interrupted', nextAttemptAt: clock.now() }).catch(() => {});
+    }
+  }
+  if (fatal) {
+    throw new GazetteError(
+      'upstream_unavailable',
+      `database connection lost during the run (${(fatal as Error).message}); deliveries in flight stay leased and the next run resumes them`,
+      {},
+      { cause: fatal },
+    );
   }
   if (stats.interrupted) deps.log.warn('digest run stopped early: the mail server keeps failing; the rest stays pending for the next run', { edition: edition.date });
   return stats;
