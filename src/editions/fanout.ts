@@ -3,7 +3,7 @@ import { entitledSql } from '../billing/entitlement.ts';
 import type { SendResult } from '../mail/mailer.ts';
 import type { Edition } from './edition.ts';
 import { claimDeliveries, markOutcome, markSent, nextForeignLeaseEnd, renewLeases, deliveryCounts } from './ledger.ts';
-import { personalise } from './message.ts';
+import { digestMime, rawDigest } from './message.ts';
 import { sql } from 'kysely';
 import { GazetteError } from '../errors.ts';
 
@@ -71,6 +71,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   const concurrency = config.smtpConcurrency;
   const breakerAt = Math.max(10, concurrency * 3);
   const runStart = clock.now();
+  const mime = digestMime(config, edition, runStart);
   const stats: RunStats = { sent: 0, failed: 0, deferred: 0, skipped: 0, interrupted: false };
   const queue: Work[] = [];
   let refilling: Promise<void> | undefined;
@@ -105,7 +106,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       stats.skipped++;
       return;
     }
-    const message = await personalise(config, edition, { id: w.reader_id, email: w.email }, clock.now());
+    const message = await rawDigest(config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now());
     let result: SendResult = { ok: false, permanent: false, error: 'not attempted' };
     for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
       try {

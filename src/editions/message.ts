@@ -1,36 +1,72 @@
 import type { Config } from '../config.ts';
 import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
-import type { OutgoingMessage } from '../mail/mailer.ts';
+import type { OutgoingMessage, RawMessage } from '../mail/mailer.ts';
+import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import { compileMime, fillMime, type MimeTemplate } from '../mail/mime.ts';
 import { fillTemplate } from '../mail/template.ts';
 import type { Edition } from './edition.ts';
+
+type MessageConfig = Pick<Config, 'publicUrl' | 'mailFrom'> & { appSecret: string };
 
 /** The same id for the same (edition, reader), so a copy resent after a crash can be recognised and dropped. */
 export function digestMessageId(config: Pick<Config, 'publicUrl'>, date: string, readerId: string): string {
   return `edition.${date}.${readerId}@${messageIdDomain(config.publicUrl)}`;
 }
 
-/** One reader's copy: the frozen edition with that reader's links filled in — string work only. */
-export async function personalise(
-  config: Pick<Config, 'publicUrl' | 'mailFrom'> & { appSecret: string },
-  edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>,
-  reader: { id: string; email: string },
-  now: number,
-): Promise<OutgoingMessage> {
+/** Headers every copy of an edition carries. */
+function editionHeaders(config: MessageConfig, date: string): Record<string, string> {
+  return {
+    // Only the phrase may be an encoded-word; the <id> part must stay as it is (RFC 2919).
+    'List-Id': `${encodeWords(publicationName(config.mailFrom).replace(/["\\<>]/g, ''), 'Q', 52)} <digest.${messageIdDomain(config.publicUrl)}>`,
+    'X-Gazette-Edition': date,
+    Precedence: 'bulk',
+  };
+}
+
+/** One reader's copy as a structured message (previews, the outbox, and the reference the fast path is checked against). */
+export async function personalise(config: MessageConfig, edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
   const links = await readerLinks(config, reader.id, now);
-  const domain = messageIdDomain(config.publicUrl);
-  const body = fillTemplate(edition, { email: reader.email, ...links });
   return {
     from: config.mailFrom,
     to: reader.email,
     subject: edition.subject,
-    ...body,
+    ...fillTemplate(edition, { email: reader.email, ...links }),
     messageId: digestMessageId(config, edition.date, reader.id),
     headers: {
       'List-Unsubscribe': `<${links.unsubscribe_url}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-      'List-Id': `${publicationName(config.mailFrom).replace(/["\\]/g, '')} <digest.${domain}>`,
-      'X-Gazette-Edition': edition.date,
-      Precedence: 'bulk',
+      ...editionHeaders(config, edition.date),
     },
+  };
+}
+
+/** The envelope sender: the bare address inside MAIL_FROM. */
+export function envelopeAddress(mailFrom: string): string {
+  return /<([^>]+)>/.exec(mailFrom)?.[1]?.trim() ?? mailFrom.trim();
+}
+
+/** The edition as MIME bytes with holes: built once per run, then each reader's copy is string work. */
+export function digestMime(config: MessageConfig, edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>, sentAt: number): MimeTemplate {
+  return compileMime({
+    from: config.mailFrom,
+    subject: edition.subject,
+    date: new Date(sentAt),
+    boundary: `gazette-${edition.date}-alternative`,
+    recipientHeaders: { 'List-Unsubscribe': '<[[unsubscribe_url]]>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: editionHeaders(config, edition.date),
+    html: edition.html,
+    text: edition.text,
+  });
+}
+
+/** One reader's copy from the MIME template: the same content `personalise` describes, already encoded. */
+export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number): Promise<RawMessage> {
+  const links = await readerLinks(config, reader.id, now);
+  const messageId = digestMessageId(config, date, reader.id);
+  return {
+    from: envelopeAddress(config.mailFrom),
+    to: reader.email,
+    messageId,
+    raw: fillMime(mime, { to: reader.email, message_id: messageId, email: reader.email, ...links }),
   };
 }

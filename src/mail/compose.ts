@@ -1,8 +1,9 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { OutgoingMessage } from './mailer.ts';
+import type { OutgoingMessage, RawMessage } from './mailer.ts';
 
-/** The nodemailer view of an OutgoingMessage, shared by the SMTP and outbox mailers. */
-export function toNodemailer(message: OutgoingMessage): Mail.Options {
+/** The nodemailer view of a message, shared by the SMTP and outbox mailers. */
+export function toNodemailer(message: OutgoingMessage | RawMessage): Mail.Options {
+  if ('raw' in message) return { envelope: { from: message.from, to: [message.to] }, raw: message.raw };
   return {
     from: message.from,
     to: message.to,

@@ -10,10 +10,19 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
+/** A message already rendered to MIME bytes (the digest fast path): sent as is. */
+export interface RawMessage {
+  /** Envelope sender and recipient: bare addresses. */
+  from: string;
+  to: string;
+  messageId: string;
+  raw: string;
+}
+
 export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };
 
 /** The port every way of sending mail implements (SMTP, the outbox folder, memory in tests). */
 export interface Mailer {
-  send(message: OutgoingMessage): Promise<SendResult>;
+  send(message: OutgoingMessage | RawMessage): Promise<SendResult>;
   close?(): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import type { Mailer, OutgoingMessage } from './mailer.ts';
+import type { Mailer, OutgoingMessage, RawMessage } from './mailer.ts';
 
 /** Keeps messages in an array: for previews and for tests that only look at what would be sent. */
-export function memoryMailer(): Mailer & { sent: OutgoingMessage[] } {
-  const sent: OutgoingMessage[] = [];
+export function memoryMailer(): Mailer & { sent: (OutgoingMessage | RawMessage)[] } {
+  const sent: (OutgoingMessage | RawMessage)[] = [];
   return {
     sent,
     async send(message) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import Mustache from 'mustache';
 import type { EditionRenderer } from '../editions/render.ts';
+import { wrapHtmlLines } from './mime.ts';
 import { escapeHtml, type CompiledTemplate } from './template.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -25,6 +26,6 @@ export async function compileDigestRenderer(dir = TEMPLATES_DIR): Promise<Editio
   return async (view) => {
     const mjml = Mustache.render(source, view, {}, { escape: escapeHtml });
     const result = await mjml2html(mjml, { validationLevel: 'strict', filePath: dir, minify: true });
-    return { html: result.html, text: Mustache.render(text, view, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n') };
+    return { html: wrapHtmlLines(result.html), text: Mustache.render(text, view, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n') };
   };
 }
