@@ -23,7 +23,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
     const fast = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
     const slow = await personalise(h.deps.config, edition, reader, h.clock.now());
     const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail(toNodemailer(slow));
-    const [a, b] = await Promise.all([simpleParser(fast.raw), simpleParser(built.message as Buffer)]);
+    const [a, b] = await Promise.all([simpleParser(Buffer.from(fast.raw)), simpleParser(built.message as Buffer)]);
 
     expect(a.subject).toBe(b.subject);
     expect(a.subject).toContain('Crème brûlée & <tags>');
@@ -42,7 +42,8 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
   it('keeps every line within the 998-octet limit of 8bit MIME', async () => {
     await upsertArticles(h.deps.db, Array.from({ length: 20 }, (_, i) => article(i, h.clock.now())), 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
-    const { raw } = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, { id: 'r', email: 'r@example.com' }, h.clock.now());
+    const { raw: bytes } = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, { id: 'r', email: 'r@example.com' }, h.clock.now());
+    const raw = Buffer.from(bytes).toString('utf8');
     const longest = Math.max(...raw.split('\r\n').map((l) => Buffer.byteLength(l)));
     expect(longest).toBeLessThanOrEqual(998);
     expect(raw).not.toMatch(/[^\r]\n/);

@@ -45,12 +45,12 @@ describe('schedules on Node', () => {
     const first = startSchedules(h.deps);
     await first.startup;
     first.stop();
-    expect(mailer.sent.filter((m) => 'raw' in m && m.raw.includes('\r\nX-Gazette-Edition: 2026-11-27\r\n'))).toHaveLength(3);
+    expect(mailer.sent.filter((m) => 'raw' in m && Buffer.from(m.raw).includes('\r\nX-Gazette-Edition: 2026-11-27\r\n'))).toHaveLength(3);
     expect(await todayOwesMail(h.deps)).toBe(false);
     const second = startSchedules(h.deps);
     await second.startup;
     second.stop();
-    expect(mailer.sent.filter((m) => 'raw' in m && m.raw.includes('\r\nX-Gazette-Edition: 2026-11-27\r\n'))).toHaveLength(3);
+    expect(mailer.sent.filter((m) => 'raw' in m && Buffer.from(m.raw).includes('\r\nX-Gazette-Edition: 2026-11-27\r\n'))).toHaveLength(3);
   });
 
   it('before send time, start-up sends nothing', async () => {

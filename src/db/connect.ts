@@ -5,6 +5,27 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, DialectName } from './schema.ts';
 
+/**
+ * Kysely prepares every query anew; on the send path the same few statements run once per message,
+ * so their prepared form is kept (bounded, oldest dropped first).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, max = 200): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return Object.assign(Object.create(sqlite) as SqliteDatabase.Database, {
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (!statement) {
+        statement = prepare(source);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(source, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  });
+}
+
 export interface Connection {
   db: Kysely<Database>;
   dialect: DialectName;
@@ -25,7 +46,7 @@ export function connect(databaseUrl: string, opts: { poolSize?: number } = {}): 
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {

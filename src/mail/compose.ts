@@ -3,7 +3,8 @@ import type { OutgoingMessage, RawMessage } from './mailer.ts';
 
 /** The nodemailer view of a message, shared by the SMTP and outbox mailers. */
 export function toNodemailer(message: OutgoingMessage | RawMessage): Mail.Options {
-  if ('raw' in message) return { envelope: { from: message.from, to: [message.to] }, raw: message.raw };
+  // A Buffer view, no copy: nodemailer writes it to the socket as it is.
+  if ('raw' in message) return { envelope: { from: message.from, to: [message.to] }, raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength) };
   return {
     from: message.from,
     to: message.to,

@@ -16,7 +16,8 @@ export interface RawMessage {
   from: string;
   to: string;
   messageId: string;
-  raw: string;
+  /** The complete message, CRLF line ends. */
+  raw: Uint8Array;
 }
 
 export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };

@@ -6,8 +6,8 @@ import { escapeHtml } from './template.ts';
  * concatenation: no MIME encoding, no streams, no per-message allocation beyond the result.
  */
 export interface MimeTemplate {
-  /** segments[i] precedes holes[i]; the last segment ends the message. */
-  segments: string[];
+  /** segments[i] precedes holes[i]; the last segment ends the message. Encoded once. */
+  segments: Uint8Array[];
   holes: { name: string; html: boolean }[];
 }
 
@@ -102,17 +102,32 @@ export function compileMime(p: MimeParts): MimeTemplate {
   take(textBody, false);
   take(htmlBody, true);
   segments.push(`${current}--${p.boundary}--\r\n`);
-  return { segments, holes };
+  const encoder = new TextEncoder();
+  return { segments: segments.map((seg) => encoder.encode(seg)), holes };
 }
 
-/** One recipient's bytes. Values are plain ASCII addresses and URLs; HTML holes are escaped. */
-export function fillMime(t: MimeTemplate, values: Record<string, string>): string {
-  let out = t.segments[0]!;
-  for (let i = 0; i < t.holes.length; i++) {
-    const hole = t.holes[i]!;
+const encoder = new TextEncoder();
+
+/** One recipient's bytes: the encoded segments copied once around the encoded values (HTML holes escaped). */
+export function fillMime(t: MimeTemplate, values: Record<string, string>): Uint8Array {
+  const fills = t.holes.map((hole) => {
     const v = values[hole.name];
     if (v === undefined) throw new Error(`MIME hole [[${hole.name}]] has no value`);
-    out += (hole.html ? escapeHtml(v) : v) + t.segments[i + 1]!;
+    return encoder.encode(hole.html ? escapeHtml(v) : v);
+  });
+  let size = 0;
+  for (const s of t.segments) size += s.byteLength;
+  for (const f of fills) size += f.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < t.segments.length; i++) {
+    out.set(t.segments[i]!, at);
+    at += t.segments[i]!.byteLength;
+    const f = fills[i];
+    if (f) {
+      out.set(f, at);
+      at += f.byteLength;
+    }
   }
   return out;
 }

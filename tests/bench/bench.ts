@@ -1,0 +1,196 @@
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import Stripe from 'stripe';
+import { connect } from '../../src/db/connect.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { readMigrations } from '../../src/db/migrations-fs.ts';
+import { seedAudience } from './seed.ts';
+
+// npm run bench [-- --readers N --naive 500 --db postgres --senders 1,2,4 --no-http]
+const { values } = parseArgs({
+  options: {
+    readers: { type: 'string', default: '20000' },
+    naive: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '5' },
+    db: { type: 'string', default: 'sqlite' },
+    senders: { type: 'string', default: '1,2,4' },
+    'postgres-url': { type: 'string', default: process.env['GAZETTE_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'no-http': { type: 'boolean', default: false },
+  },
+});
+const readers = Number(values.readers);
+const concurrency = Number(values.concurrency);
+const WORK = new URL('../../.tmp/bench/', import.meta.url).pathname;
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
+
+interface LaneResult {
+  messages: number;
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMB: number;
+}
+interface SinkStats {
+  messages: number;
+  bytes: number;
+  cpuSeconds: number;
+}
+
+const tsx = ['--import', 'tsx'];
+const sink = fork(new URL('./sink.ts', import.meta.url).pathname, [], { execArgv: tsx });
+const sinkPort = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
+const sinkStats = () =>
+  new Promise<SinkStats>((resolve) => {
+    sink.once('message', (m: SinkStats) => resolve(m));
+    sink.send({ cmd: 'stats' });
+  });
+const smtpUrl = `smtp://127.0.0.1:${sinkPort}`;
+
+function lane(args: Record<string, unknown>): Promise<LaneResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...tsx, new URL('./lane.ts', import.meta.url).pathname, JSON.stringify({ smtpUrl, concurrency, ...args })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`lane ${String(args['lane'])} exited ${code}`))));
+  });
+}
+
+/** CPU seconds used so far by every PostgreSQL server process (from /proc), to see whether the database is the bottleneck. */
+function postgresCpuSeconds(): number {
+  const ticks = 100;
+  let total = 0;
+  for (const pid of listPids('postgres')) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += (Number(stat[11]) + Number(stat[12])) / ticks;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+function listPids(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+interface Row {
+  lane: string;
+  messages: number;
+  perSecond: number;
+  mbPerSecond: number;
+  cpuSeconds: number;
+  maxRssMB: number;
+  note?: string;
+}
+const rows: Row[] = [];
+
+async function sendingLane(name: string, args: Record<string, unknown>, note?: string): Promise<Row> {
+  const before = await sinkStats();
+  const r = await lane(args);
+  const after = await sinkStats();
+  const bytes = after.bytes - before.bytes;
+  const row = { lane: name, messages: r.messages, perSecond: r.messages / r.seconds, mbPerSecond: bytes / 1e6 / r.seconds, cpuSeconds: r.cpuSeconds, maxRssMB: r.maxRssMB, ...(note ? { note } : {}) };
+  rows.push(row);
+  process.stderr.write(`  ${name}: ${row.perSecond.toFixed(0)} msg/s\n`);
+  return row;
+}
+
+async function sqliteDatabase(file: string): Promise<string> {
+  const url = `sqlite:${WORK}${file}`;
+  const c = connect(url);
+  await migrate(c.db, c.dialect, readMigrations());
+  const t = Date.now();
+  await seedAudience(c.db, c.dialect, readers, Date.now());
+  process.stderr.write(`  seeded ${readers} readers in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  await c.close();
+  return url;
+}
+
+async function postgresDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = values['postgres-url']!;
+  const admin = async (q: string) => {
+    const client = new pg.Client(base);
+    await client.connect();
+    await client.query(q);
+    await client.end();
+  };
+  await admin(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+  await admin(`CREATE SCHEMA ${name}`);
+  const u = new URL(base);
+  u.searchParams.set('options', `-c search_path=${name}`);
+  const c = connect(u.toString());
+  await migrate(c.db, c.dialect, readMigrations());
+  await seedAudience(c.db, c.dialect, readers, Date.now());
+  await c.close();
+  return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${name} CASCADE`) };
+}
+
+process.stderr.write(`gazette bench: ${readers} readers, 20 articles, SMTP concurrency ${concurrency}, sink in pid ${sink.pid}\n`);
+const sqliteUrl = await sqliteDatabase('bench.db');
+const naive = await sendingLane('naive', { lane: 'naive', databaseUrl: sqliteUrl, count: Number(values.naive) }, `sample of ${values.naive}`);
+const gazette = await sendingLane('gazette', { lane: 'gazette', databaseUrl: sqliteUrl, count: readers }, 'SQLite, end to end');
+const limit = await sendingLane('limit', { lane: 'limit', databaseUrl: sqliteUrl, count: readers }, 'prebuilt raw, no DB');
+const render = await lane({ lane: 'render', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
+const dbOnly = await lane({ lane: 'db', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
+
+const scaling: { senders: number; perSecond: number; senderCpu: number; sinkCpu: number; pgCpu: number; seconds: number }[] = [];
+if (values.db === 'postgres') {
+  for (const n of values.senders!.split(',').map(Number)) {
+    const db = await postgresDatabase(`gazette_bench_${n}`);
+    const s0 = await sinkStats();
+    const p0 = postgresCpuSeconds();
+    const t0 = performance.now();
+    const results = await Promise.all(Array.from({ length: n }, () => lane({ lane: 'gazette', databaseUrl: db.url, count: readers })));
+    const seconds = (performance.now() - t0) / 1000;
+    const s1 = await sinkStats();
+    const sent = results.reduce((a, r) => a + r.messages, 0);
+    scaling.push({ senders: n, perSecond: sent / seconds, seconds, senderCpu: results.reduce((a, r) => a + r.cpuSeconds, 0), sinkCpu: s1.cpuSeconds - s0.cpuSeconds, pgCpu: postgresCpuSeconds() - p0 });
+    rows.push({ lane: `postgres x${n}`, messages: sent, perSecond: sent / seconds, mbPerSecond: (s1.bytes - s0.bytes) / 1e6 / seconds, cpuSeconds: results.reduce((a, r) => a + r.cpuSeconds, 0), maxRssMB: Math.max(...results.map((r) => r.maxRssMB)) });
+    process.stderr.write(`  postgres x${n}: ${(sent / seconds).toFixed(0)} msg/s\n`);
+    await db.drop();
+  }
+}
+
+let http: { webhook: number; bare: number } | undefined;
+if (!values['no-http']) {
+  const server = spawn(process.execPath, [...tsx, new URL('./http-server.ts', import.meta.url).pathname, `sqlite:${WORK}http.db`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const secret = 'whsec_bench_secret';
+  const padding = 'x'.repeat(4200);
+  const payload = JSON.stringify({ id: 'evt_bench_processed', object: 'event', type: 'customer.subscription.updated', created: Math.floor(Date.now() / 1000), data: { object: { id: 'sub_bench', object: 'subscription', customer: 'cus_bench', status: 'active', created: 1, metadata: { padding } } } });
+  const signature = new Stripe('sk_test_bench').webhooks.generateTestHeaderString({ payload, secret, timestamp: Math.floor(Date.now() / 1000) + 200 });
+  const run = async (path: string) =>
+    (await autocannon({ url: `http://127.0.0.1:${port}${path}`, method: 'POST', body: payload, headers: { 'stripe-signature': signature, 'content-type': 'application/json' }, connections: 10, duration: 5 })).requests.average;
+  http = { bare: await run('/bare'), webhook: await run('/webhooks/stripe') };
+  server.kill('SIGTERM');
+}
+sink.send({ cmd: 'stop' });
+
+const fmt = (n: number, d = 0) => n.toFixed(d).padStart(9);
+process.stdout.write(`\nGazette bench — ${readers} readers, 20-article edition, SMTP concurrency ${concurrency}, sink in another process\n\n`);
+process.stdout.write(`${'lane'.padEnd(14)}${'messages'.padStart(9)}${'msg/s'.padStart(9)}${'MB/s'.padStart(9)}${'CPU s'.padStart(9)}${'RSS MB'.padStart(9)}  note\n`);
+for (const r of rows) process.stdout.write(`${r.lane.padEnd(14)}${fmt(r.messages)}${fmt(r.perSecond)}${fmt(r.mbPerSecond, 1)}${fmt(r.cpuSeconds, 1)}${fmt(r.maxRssMB)}  ${r.note ?? ''}\n`);
+process.stdout.write(`\nrender only (personalised MIME, no SMTP): ${fmt(render.messages / render.seconds).trim()} msg/s, ${render.cpuSeconds.toFixed(1)} CPU s\n`);
+process.stdout.write(`database only (claim + mark sent, no SMTP): ${fmt(dbOnly.messages / dbOnly.seconds).trim()} msg/s\n`);
+process.stdout.write(`\nratio gazette/limit: ${(gazette.perSecond / limit.perSecond).toFixed(2)}   gazette/naive: ${(gazette.perSecond / naive.perSecond).toFixed(1)}x\n`);
+if (scaling.length) {
+  const base = scaling[0]!.perSecond;
+  process.stdout.write(`\nPostgreSQL senders (2 cores; CPU shown as cores busy = CPU s / wall s):\n`);
+  for (const s of scaling) {
+    process.stdout.write(`  ${s.senders} sender(s): ${s.perSecond.toFixed(0)} msg/s, scaling ${(s.perSecond / base).toFixed(2)}x; senders ${(s.senderCpu / s.seconds).toFixed(2)} cores, sink ${(s.sinkCpu / s.seconds).toFixed(2)}, postgres ${(s.pgCpu / s.seconds).toFixed(2)}\n`);
+  }
+  process.stdout.write(`  SQLite single process: ${gazette.perSecond.toFixed(0)} msg/s\n`);
+}
+if (http) process.stdout.write(`\nHTTP: signed 5 KB webhook (already processed): ${http.webhook.toFixed(0)} req/s; bare Hono route: ${http.bare.toFixed(0)} req/s; ratio ${(http.webhook / http.bare).toFixed(2)}\n`);
