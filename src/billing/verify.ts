@@ -1,7 +1,6 @@
 import Stripe from 'stripe';
 import { GazetteError } from '../errors.ts';
 
-const cryptoProvider = Stripe.createSubtleCryptoProvider();
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** Checks Stripe-Signature against the raw body; forged, stale or unparseable events are refused. */
@@ -16,7 +15,8 @@ export async function verifyStripeEvent(
   if (!rawBody) throw new GazetteError('invalid_input', 'empty body');
   let event: Stripe.Event;
   try {
-    event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, nowMs);
+    // No crypto provider given: the SDK uses its platform's own (Node's crypto here, SubtleCrypto on Workers).
+    event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, nowMs);
   } catch (err) {
     if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
       throw new GazetteError('bad_signature', 'signature verification failed');

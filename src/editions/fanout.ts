@@ -93,7 +93,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   };
 
   const next = async (): Promise<Work | undefined> => {
-    while (!queue.length && !exhausted && !stats.interrupted) {
+    while (!queue.length && !exhausted && !stats.interrupted && !fatal) {
       refilling ??= refill().finally(() => (refilling = undefined));
       await refilling;
     }
@@ -123,7 +123,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
     }
     if (result.ok) {
       consecutiveTemporary = 0;
-      await markSent(db, edition.date, w.reader_id, w.email, clock.now());
+      await markSent(db, dialect, edition.date, w.reader_id, w.email, clock.now());
       stats.sent++;
     } else if (result.permanent) {
       consecutiveTemporary = 0;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
 import { entitledSql } from '../billing/entitlement.ts';
 
@@ -53,14 +53,19 @@ export async function renewLeases(db: Db, date: string, owner: string, until: nu
   await db.updateTable('deliveries').set({ lease_until: until }).where('edition_date', '=', date).where('lease_owner', '=', owner).where('status', '=', 'sending').execute();
 }
 
-export async function markSent(db: Db, date: string, readerId: string, email: string, now: number): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set({ status: 'sent', sent_at: now, email, lease_until: null, last_error: null })
-    .where('edition_date', '=', date)
-    .where('reader_id', '=', readerId)
-    .where('status', '!=', 'sent')
-    .execute();
+const MARK_SENT = `UPDATE deliveries SET status = 'sent', sent_at = ?, email = ?, lease_until = NULL, last_error = NULL
+  WHERE edition_date = ? AND reader_id = ? AND status <> 'sent'`;
+const MARK_SENT_PG = MARK_SENT.replace(/\?/g, (() => {
+  let n = 0;
+  return () => `$${++n}`;
+})());
+
+/**
+ * Runs once per message, so it skips the query builder: the statement text is fixed per dialect
+ * (and SQLite keeps it prepared).
+ */
+export async function markSent(db: Db, dialect: DialectName, date: string, readerId: string, email: string, now: number): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(dialect === 'postgres' ? MARK_SENT_PG : MARK_SENT, [now, email, date, readerId]));
 }
 
 export async function markOutcome(db: Db, date: string, readerId: string, status: Exclude<DeliveryStatus, 'sent' | 'sending'>, fields: { error?: string; nextAttemptAt?: number }) {

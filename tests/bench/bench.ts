@@ -1,5 +1,5 @@
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -58,31 +58,11 @@ function lane(args: Record<string, unknown>): Promise<LaneResult> {
   });
 }
 
-/** CPU seconds used so far by every PostgreSQL server process (from /proc), to see whether the database is the bottleneck. */
-function postgresCpuSeconds(): number {
-  const ticks = 100;
-  let total = 0;
-  for (const pid of listPids('postgres')) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      total += (Number(stat[11]) + Number(stat[12])) / ticks;
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return total;
-}
-function listPids(name: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === name;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+/** Machine-wide CPU from /proc/stat, in seconds: busy (user+nice+system+irq) and waiting on disk (iowait). */
+function machineCpu(): { busy: number; iowait: number } {
+  const [, user, nice, system, , iowait, irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const hz = 100;
+  return { busy: (user! + nice! + system! + irq! + softirq!) / hz, iowait: iowait! / hz };
 }
 
 interface Row {
@@ -145,18 +125,27 @@ const limit = await sendingLane('limit', { lane: 'limit', databaseUrl: sqliteUrl
 const render = await lane({ lane: 'render', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
 const dbOnly = await lane({ lane: 'db', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
 
-const scaling: { senders: number; perSecond: number; senderCpu: number; sinkCpu: number; pgCpu: number; seconds: number }[] = [];
+const scaling: { senders: number; perSecond: number; senderCpu: number; sinkCpu: number; machineBusy: number; iowait: number; seconds: number; walSyncs: number }[] = [];
+/** How many times PostgreSQL flushed its WAL to disk so far: one per durable commit, unless grouped. */
+async function walSyncs(): Promise<number> {
+  const client = new pg.Client(values['postgres-url']);
+  await client.connect();
+  const r = await client.query<{ wal_sync: string }>('SELECT wal_sync FROM pg_stat_wal');
+  await client.end();
+  return Number(r.rows[0]?.wal_sync ?? 0);
+}
 if (values.db === 'postgres') {
   for (const n of values.senders!.split(',').map(Number)) {
     const db = await postgresDatabase(`gazette_bench_${n}`);
     const s0 = await sinkStats();
-    const p0 = postgresCpuSeconds();
+    const m0 = machineCpu();
+    const w0 = await walSyncs();
     const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: n }, () => lane({ lane: 'gazette', databaseUrl: db.url, count: readers })));
     const seconds = (performance.now() - t0) / 1000;
     const s1 = await sinkStats();
     const sent = results.reduce((a, r) => a + r.messages, 0);
-    scaling.push({ senders: n, perSecond: sent / seconds, seconds, senderCpu: results.reduce((a, r) => a + r.cpuSeconds, 0), sinkCpu: s1.cpuSeconds - s0.cpuSeconds, pgCpu: postgresCpuSeconds() - p0 });
+    scaling.push({ senders: n, perSecond: sent / seconds, seconds, senderCpu: results.reduce((a, r) => a + r.cpuSeconds, 0), sinkCpu: s1.cpuSeconds - s0.cpuSeconds, machineBusy: machineCpu().busy - m0.busy, iowait: machineCpu().iowait - m0.iowait, walSyncs: (await walSyncs()) - w0 });
     rows.push({ lane: `postgres x${n}`, messages: sent, perSecond: sent / seconds, mbPerSecond: (s1.bytes - s0.bytes) / 1e6 / seconds, cpuSeconds: results.reduce((a, r) => a + r.cpuSeconds, 0), maxRssMB: Math.max(...results.map((r) => r.maxRssMB)) });
     process.stderr.write(`  postgres x${n}: ${(sent / seconds).toFixed(0)} msg/s\n`);
     await db.drop();
@@ -189,7 +178,9 @@ if (scaling.length) {
   const base = scaling[0]!.perSecond;
   process.stdout.write(`\nPostgreSQL senders (2 cores; CPU shown as cores busy = CPU s / wall s):\n`);
   for (const s of scaling) {
-    process.stdout.write(`  ${s.senders} sender(s): ${s.perSecond.toFixed(0)} msg/s, scaling ${(s.perSecond / base).toFixed(2)}x; senders ${(s.senderCpu / s.seconds).toFixed(2)} cores, sink ${(s.sinkCpu / s.seconds).toFixed(2)}, postgres ${(s.pgCpu / s.seconds).toFixed(2)}\n`);
+    process.stdout.write(
+      `  ${s.senders} sender(s): ${s.perSecond.toFixed(0)} msg/s, scaling ${(s.perSecond / base).toFixed(2)}x; cores busy: senders ${(s.senderCpu / s.seconds).toFixed(2)}, sink ${(s.sinkCpu / s.seconds).toFixed(2)}, whole machine ${(s.machineBusy / s.seconds).toFixed(2)} of 2 (so PostgreSQL ≈ ${((s.machineBusy - s.senderCpu - s.sinkCpu) / s.seconds).toFixed(2)}), disk wait ${(s.iowait / s.seconds).toFixed(2)}; WAL flushes ${(s.walSyncs / s.seconds).toFixed(0)}/s\n`,
+    );
   }
   process.stdout.write(`  SQLite single process: ${gazette.perSecond.toFixed(0)} msg/s\n`);
 }

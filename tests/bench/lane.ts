@@ -120,7 +120,7 @@ switch (args.lane) {
       const claimed = await claimDeliveries(c.db, c.dialect, { date, owner: 'bench', limit: args.concurrency * 8, now: Date.now(), dueBefore: start, leaseMs: 30_000 });
       if (!claimed.length || messages >= args.count) break;
       for (const row of claimed) {
-        await markSent(c.db, date, row.reader_id, 'x', Date.now());
+        await markSent(c.db, c.dialect, date, row.reader_id, 'x', Date.now());
         messages++;
       }
     }
