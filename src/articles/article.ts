@@ -1,17 +1,9 @@
 import { z } from 'zod';
+import type { ArticlesTable } from '../db/schema.ts';
 import { foldControl, truncate, SUMMARY_MAX } from './text.ts';
 
 /** An article as the rest of Gazette sees it: plain text fields, absolute http(s) URLs, epoch ms. */
-export interface ArticleInput {
-  guid: string;
-  url: string;
-  title: string;
-  summary: string | null;
-  image_url: string | null;
-  author: string | null;
-  section: string | null;
-  published_at: number;
-}
+export type ArticleInput = Omit<ArticlesTable, 'id' | 'source' | 'created_at' | 'updated_at'>;
 
 const text = (max: number) => z.string().transform((v) => truncate(foldControl(v), max));
 const optionalText = (max: number) =>

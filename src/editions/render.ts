@@ -1,15 +1,10 @@
+import type { ArticleInput } from '../articles/article.ts';
 import type { CompiledTemplate } from '../mail/template.ts';
 import { headerSafe } from '../mail/template.ts';
 import { foldControl, truncate } from '../articles/text.ts';
 
-export interface EditionArticle {
-  url: string;
-  title: string;
-  summary: string | null;
-  image_url: string | null;
-  author: string | null;
-  section: string | null;
-}
+/** What the digest shows of an article. */
+export type EditionArticle = Pick<ArticleInput, 'url' | 'title' | 'summary' | 'image_url' | 'author' | 'section'>;
 
 /** Everything the digest template shows that is the same for every reader. */
 export interface EditionView {
