@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { entitledSql } from '../billing/entitlement.ts';
 import type { SendResult } from '../mail/mailer.ts';
 import type { Edition } from './edition.ts';
-import { claimDeliveries, markOutcome, markSent, nextForeignLeaseEnd, renewLeases, deliveryCounts } from './ledger.ts';
+import { claimDeliveries, markOutcome, nextForeignLeaseEnd, renewLeases, deliveryCounts, sentMarker } from './ledger.ts';
 import { digestMime, rawDigest } from './message.ts';
 import { sql } from 'kysely';
 import { GazetteError } from '../errors.ts';
@@ -72,6 +72,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   const breakerAt = Math.max(10, concurrency * 3);
   const runStart = clock.now();
   const mime = digestMime(config, edition, runStart);
+  const markSent = sentMarker(db, dialect, edition.date);
   const stats: RunStats = { sent: 0, failed: 0, deferred: 0, skipped: 0, interrupted: false };
   const queue: Work[] = [];
   let refilling: Promise<void> | undefined;
@@ -80,7 +81,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   let fatal: unknown;
 
   const refill = async () => {
-    const claimed = await claimDeliveries(db, dialect, { date: edition.date, owner, limit: concurrency * 8, now: clock.now(), dueBefore: runStart, leaseMs });
+    const claimed = await claimDeliveries(db, dialect, { date: edition.date, owner, limit: Math.max(64, concurrency * 16), now: clock.now(), dueBefore: runStart, leaseMs });
     if (!claimed.length) {
       exhausted = true;
       return;
@@ -123,7 +124,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
     }
     if (result.ok) {
       consecutiveTemporary = 0;
-      await markSent(db, dialect, edition.date, w.reader_id, w.email, clock.now());
+      await markSent(w.reader_id, w.email, clock.now());
       stats.sent++;
     } else if (result.permanent) {
       consecutiveTemporary = 0;

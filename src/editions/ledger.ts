@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
 import { entitledSql } from '../billing/entitlement.ts';
 
@@ -23,9 +23,9 @@ export interface Claimed {
 }
 
 /**
- * Leases up to `limit` deliveries to `owner` in one statement: pending ones due before the run began,
- * and 'sending' ones whose lease ran out (their sender died). PostgreSQL skips rows another sender
- * is claiming at the same moment; SQLite has one writer at a time.
+ * Leases up to `limit` deliveries to `owner`, one statement per kind: 'sending' rows whose lease ran
+ * out (their sender died) first, then pending rows due before the run began. PostgreSQL skips rows
+ * another sender is claiming at the same moment; SQLite has one writer at a time.
  */
 export async function claimDeliveries(
   db: Db,
@@ -33,19 +33,23 @@ export async function claimDeliveries(
   opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number },
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
-  const claimable = sql<boolean>`((status = 'pending' AND next_attempt_at <= ${dueBefore}) OR (status = 'sending' AND lease_until < ${now}))`;
-  const claimableQualified = sql<boolean>`((deliveries.status = 'pending' AND deliveries.next_attempt_at <= ${dueBefore}) OR (deliveries.status = 'sending' AND deliveries.lease_until < ${now}))`;
   const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  // The candidates are picked once in a CTE (a subquery in IN may be re-run per row on PostgreSQL).
-  const result = await sql<Claimed>`
-    WITH picked AS (
-      SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND ${claimable}
-      ORDER BY reader_id LIMIT ${limit} ${lock})
-    UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
-    FROM picked
-    WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND ${claimableQualified}
-    RETURNING deliveries.reader_id, deliveries.attempts`.execute(db);
-  return result.rows;
+  const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number) =>
+    // The candidates are picked once in a CTE (a subquery under IN may be re-run per row on PostgreSQL),
+    // in index order: (edition_date, status, reader_id).
+    (
+      await sql<Claimed>`
+        WITH picked AS (
+          SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due}
+          ORDER BY reader_id LIMIT ${max} ${lock})
+        UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
+        FROM picked
+        WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
+        RETURNING deliveries.reader_id, deliveries.attempts`.execute(db)
+    ).rows;
+  const orphaned = await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
+  if (orphaned.length >= limit) return orphaned;
+  return [...orphaned, ...(await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length))];
 }
 
 /** Keeps this sender's leases alive while it works, so nobody takes over live deliveries. */
@@ -66,6 +70,39 @@ const MARK_SENT_PG = MARK_SENT.replace(/\?/g, (() => {
  */
 export async function markSent(db: Db, dialect: DialectName, date: string, readerId: string, email: string, now: number): Promise<void> {
   await db.executeQuery(CompiledQuery.raw(dialect === 'postgres' ? MARK_SENT_PG : MARK_SENT, [now, email, date, readerId]));
+}
+
+/**
+ * Group commit for sent marks: each mark is its own statement, but marks that arrive while a commit
+ * is under way share the next one. A sender still waits for its own mark to be durable before it
+ * takes more work, so at most `concurrency` messages are ever sent but unmarked.
+ */
+export function sentMarker(db: Db, dialect: DialectName, date: string): (readerId: string, email: string, now: number) => Promise<void> {
+  // SQLite commits without a disk flush in WAL mode (synchronous=NORMAL): grouping would only add BEGIN/COMMIT.
+  if (dialect === 'sqlite') return (readerId, email, now) => markSent(db, dialect, date, readerId, email, now);
+  let pending: { readerId: string; email: string; now: number; done: (err?: unknown) => void }[] = [];
+  let flushing = false;
+  const flush = async () => {
+    flushing = true;
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      try {
+        await db.transaction().execute(async (trx) => {
+          for (const m of batch) await markSent(trx, dialect, date, m.readerId, m.email, m.now);
+        });
+        for (const m of batch) m.done();
+      } catch (err) {
+        for (const m of batch) m.done(err);
+      }
+    }
+    flushing = false;
+  };
+  return (readerId, email, now) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ readerId, email, now, done: (err) => (err ? reject(err) : resolve()) });
+      if (!flushing) queueMicrotask(() => void (flushing ? undefined : flush()));
+    });
 }
 
 export async function markOutcome(db: Db, date: string, readerId: string, status: Exclude<DeliveryStatus, 'sent' | 'sending'>, fields: { error?: string; nextAttemptAt?: number }) {
