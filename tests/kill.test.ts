@@ -68,6 +68,7 @@ describe('kill and run again', () => {
     expect(second.out.trim().split('\n').at(-1)).toBe(`edition ${new Date().toISOString().slice(0, 10)}: sent=300 failed=0 pending=0 skipped=0`);
 
     const { byReader, duplicates } = tally(env.smtp);
+    process.stdout.write(`kill test: SIGKILL after ${atKill} messages; ${env.smtp.messages.length} messages for 300 readers, ${duplicates.length} duplicates\n`);
     expect(byReader.size).toBe(300);
     expect(duplicates.length).toBeLessThanOrEqual(CONCURRENCY);
     for (const ids of duplicates) expect(new Set(ids).size).toBe(1);
@@ -121,6 +122,7 @@ if (onPostgres()) {
       expect(next.code).toBe(0);
       expect(next.out.trim().split('\n').at(-1)).toMatch(/sent=400 failed=0 pending=0 skipped=0$/);
       const { byReader, duplicates } = tally(env.smtp);
+      process.stdout.write(`database cut test: ${env.smtp.messages.length} messages for 400 readers, ${duplicates.length} duplicates\n`);
       expect(byReader.size).toBe(400);
       expect(duplicates.length).toBeLessThanOrEqual(CONCURRENCY);
     }, 90_000);
