@@ -80,12 +80,20 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   let consecutiveTemporary = 0;
   let fatal: unknown;
 
+  let cursor = '';
   const refill = async () => {
-    const claimed = await claimDeliveries(db, dialect, { date: edition.date, owner, limit: Math.max(64, concurrency * 16), now: clock.now(), dueBefore: runStart, leaseMs });
+    const claim = () => claimDeliveries(db, dialect, { date: edition.date, owner, limit: Math.max(64, concurrency * 16), now: clock.now(), dueBefore: runStart, leaseMs, after: cursor });
+    let claimed = await claim();
+    if (!claimed.length && cursor) {
+      // Past the last reader: go round once more for rows another sender released behind us.
+      cursor = '';
+      claimed = await claim();
+    }
     if (!claimed.length) {
       exhausted = true;
       return;
     }
+    for (const c of claimed) if (c.reader_id > cursor) cursor = c.reader_id;
     const readers = await loadReaders(deps, claimed.map((c) => c.reader_id), clock.now());
     for (const c of claimed) {
       const r = readers.get(c.reader_id);
@@ -183,7 +191,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   if (fatal) {
     throw new GazetteError(
       'upstream_unavailable',
-      `database connection lost during the run (${(fatal as Error).message}); deliveries in flight stay leased and the next run resumes them`,
+      `database error during the run (${(fatal as Error).message}); deliveries in flight stay leased and the next run resumes them`,
       {},
       { cause: fatal },
     );

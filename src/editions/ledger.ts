@@ -30,9 +30,12 @@ export interface Claimed {
 export async function claimDeliveries(
   db: Db,
   dialect: DialectName,
-  opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number },
+  opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number; after?: string },
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
+  // Resuming after the last reader claimed skips the rows already done: on PostgreSQL every update
+  // leaves a dead index entry behind, and always starting from the first reader rescans all of them.
+  const after = opts.after ?? '';
   const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number) =>
     // The candidates are picked once in a CTE (a subquery under IN may be re-run per row on PostgreSQL),
@@ -47,9 +50,10 @@ export async function claimDeliveries(
         WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
         RETURNING deliveries.reader_id, deliveries.attempts`.execute(db)
     ).rows;
-  const orphaned = await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
+  // Qualified names: the same condition is checked again in the UPDATE, where picked.reader_id is also in scope.
+  const orphaned = await claim('sending', sql<boolean>`deliveries.lease_until < ${now}`, limit);
   if (orphaned.length >= limit) return orphaned;
-  return [...orphaned, ...(await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length))];
+  return [...orphaned, ...(await claim('pending', sql<boolean>`deliveries.next_attempt_at <= ${dueBefore} AND deliveries.reader_id > ${after}`, limit - orphaned.length))];
 }
 
 /** Keeps this sender's leases alive while it works, so nobody takes over live deliveries. */
