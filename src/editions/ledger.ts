@@ -33,27 +33,29 @@ export async function claimDeliveries(
   opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number; after?: string },
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
-  // Resuming after the last reader claimed skips the rows already done: on PostgreSQL every update
-  // leaves a dead index entry behind, and always starting from the first reader rescans all of them.
+  // On PostgreSQL every update leaves a dead index entry behind, and a claim that always starts from the
+  // first reader rescans all of them: there it resumes after the last reader claimed. (SQLite updates its
+  // index in place, and the extra range made it slower there, so it is left out.)
   const after = opts.after ?? '';
+  const range = dialect === 'postgres' ? sql`AND reader_id > ${after}` : sql``;
   const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number) =>
+  const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number, range: RawBuilder<unknown> = sql``) =>
     // The candidates are picked once in a CTE (a subquery under IN may be re-run per row on PostgreSQL),
     // in index order: (edition_date, status, reader_id).
     (
       await sql<Claimed>`
         WITH picked AS (
-          SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due}
+          SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due} ${range}
           ORDER BY reader_id LIMIT ${max} ${lock})
         UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
         FROM picked
         WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
         RETURNING deliveries.reader_id, deliveries.attempts`.execute(db)
     ).rows;
-  // Qualified names: the same condition is checked again in the UPDATE, where picked.reader_id is also in scope.
-  const orphaned = await claim('sending', sql<boolean>`deliveries.lease_until < ${now}`, limit);
+  const orphaned = await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
   if (orphaned.length >= limit) return orphaned;
-  return [...orphaned, ...(await claim('pending', sql<boolean>`deliveries.next_attempt_at <= ${dueBefore} AND deliveries.reader_id > ${after}`, limit - orphaned.length))];
+  const pending = await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length, range);
+  return [...orphaned, ...pending];
 }
 
 /** Keeps this sender's leases alive while it works, so nobody takes over live deliveries. */
