@@ -82,12 +82,13 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
 
   let cursor = '';
   const refill = async () => {
-    const claim = () => claimDeliveries(db, dialect, { date: edition.date, owner, limit: Math.max(64, concurrency * 16), now: clock.now(), dueBefore: runStart, leaseMs, after: cursor });
-    let claimed = await claim();
+    const claim = (orphans: boolean) =>
+      claimDeliveries(db, dialect, { date: edition.date, owner, limit: Math.max(64, concurrency * 16), now: clock.now(), dueBefore: runStart, leaseMs, after: cursor, orphans });
+    let claimed = await claim(cursor === '');
     if (!claimed.length && cursor) {
-      // Past the last reader: go round once more for rows another sender released behind us.
+      // Past the last reader: go round once more, for orphans and for rows another sender released behind us.
       cursor = '';
-      claimed = await claim();
+      claimed = await claim(true);
     }
     if (!claimed.length) {
       exhausted = true;

@@ -30,7 +30,7 @@ export interface Claimed {
 export async function claimDeliveries(
   db: Db,
   dialect: DialectName,
-  opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number; after?: string },
+  opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number; after?: string; orphans?: boolean },
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
   // On PostgreSQL every update leaves a dead index entry behind, and a claim that always starts from the
@@ -52,7 +52,9 @@ export async function claimDeliveries(
         WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
         RETURNING deliveries.reader_id, deliveries.attempts`.execute(db)
     ).rows;
-  const orphaned = await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
+  // Looking for orphans walks every row that was ever 'sending' (dead index entries on PostgreSQL), so
+  // senders do it when they start and when nothing pending is left, not on every claim.
+  const orphaned = opts.orphans === false ? [] : await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
   if (orphaned.length >= limit) return orphaned;
   const pending = await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length, range);
   return [...orphaned, ...pending];
