@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(async () => {
-  fake.requests.length = 0;
+  fake.reset();
   h = await makeHarness({ stripe: fake });
   fake.customers.set('cus_bill', { id: 'cus_bill', object: 'customer', email: 'bill@example.com' });
   fake.subscriptions.set('sub_bill', subscriptionObject('sub_bill', 'cus_bill', 'active'));

@@ -10,8 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(async () => {
-  fake.requests.length = 0;
-  fake.mode = 'ok';
+  fake.reset();
   seedCatalog(fake);
   h = await makeHarness({ stripe: fake });
 });

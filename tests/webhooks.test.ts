@@ -12,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(async () => {
-  fake.mode = 'ok';
-  fake.requests.length = 0;
-  fake.customers.clear();
-  fake.subscriptions.clear();
+  fake.reset();
   h = await makeHarness({ stripe: fake });
 });
 afterEach(() => h.close());

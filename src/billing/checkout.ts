@@ -3,6 +3,7 @@ import { GazetteError } from '../errors.ts';
 import { readerLinks } from '../links.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { currentSubscriptionId, deleteUnusedReader, ensureReader } from '../readers/store.ts';
+import { latestCustomerId } from './customers.ts';
 import { isEntitled } from './entitlement.ts';
 import { stripeCall } from './stripe-call.ts';
 
@@ -46,9 +47,7 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
     const links = await readerLinks(config, reader.id, now);
     return { kind: 'already_entitled', billingUrl: links.billing_url };
   }
-  const customer =
-    current?.customer_id ??
-    (await deps.db.selectFrom('customers').select('id').where('reader_id', '=', reader.id).orderBy('created_at', 'desc').executeTakeFirst())?.id;
+  const customer = current?.customer_id ?? (await latestCustomerId(deps, reader.id));
 
   const idempotencyKey = await checkoutIdempotencyKey(reader.id, config.stripe.priceId, now);
   try {

@@ -5,6 +5,12 @@ import { ensureReader, findReaderByEmail, findReaderById } from '../readers/stor
 import { customerState } from './stripe-objects.ts';
 import { stripeCall } from './stripe-call.ts';
 
+/** The Stripe customer a reader last checked out as, if any. */
+export async function latestCustomerId(deps: Pick<Deps, 'db'>, readerId: string): Promise<string | undefined> {
+  const row = await deps.db.selectFrom('customers').select('id').where('reader_id', '=', readerId).orderBy('created_at', 'desc').executeTakeFirst();
+  return row?.id;
+}
+
 async function linkedReader(deps: Deps, customerId: string): Promise<string | undefined> {
   const row = await deps.db.selectFrom('customers').select('reader_id').where('id', '=', customerId).executeTakeFirst();
   return row?.reader_id;

@@ -24,3 +24,13 @@ export function entitledSql(alias: string, now: number): RawBuilder<boolean> {
   const statuses = sql.join(ENTITLED_STATUSES.map((s) => sql.lit(s)));
   return sql<boolean>`(${a}.status IN (${statuses}) AND (${a}.ends_at IS NULL OR ${a}.ends_at > ${now}))`;
 }
+
+/**
+ * Whether the reader row aliased `alias` gets digests now: entitled by some subscription, not
+ * unsubscribed, not suppressed. The audience count and the check at send time both use it.
+ */
+export function receivesDigestSql(alias: string, now: number): RawBuilder<boolean> {
+  const r = sql.ref(alias);
+  return sql<boolean>`(${r}.unsubscribed_at IS NULL AND ${r}.suppressed_at IS NULL
+    AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = ${r}.id AND ${entitledSql('s', now)}))`;
+}

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { entitledSql } from '../billing/entitlement.ts';
+import { receivesDigestSql } from '../billing/entitlement.ts';
 import type { SendResult } from '../mail/mailer.ts';
 import type { Edition } from './edition.ts';
 import { claimDeliveries, markOutcome, nextForeignLeaseEnd, renewLeases, deliveryCounts, sentMarker } from './ledger.ts';
@@ -50,8 +50,7 @@ async function loadReaders(deps: Deps, ids: string[], now: number): Promise<Map<
     .select([
       'r.id',
       'r.email',
-      sql<number>`CASE WHEN r.unsubscribed_at IS NULL AND r.suppressed_at IS NULL
-        AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = r.id AND ${entitledSql('s', now)}) THEN 1 ELSE 0 END`.as('eligible'),
+      sql<number>`CASE WHEN ${receivesDigestSql('r', now)} THEN 1 ELSE 0 END`.as('eligible'),
     ])
     .where('r.id', 'in', ids)
     .execute();

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
-import { entitledSql } from '../billing/entitlement.ts';
+import { receivesDigestSql } from '../billing/entitlement.ts';
 
 /**
  * Adds a pending delivery for every reader who gets digests now (entitled, not unsubscribed, not
@@ -11,8 +11,7 @@ export async function enumerateAudience(db: Db, date: string, now: number): Prom
   const result = await sql`
     INSERT INTO deliveries (edition_date, reader_id, email, status, attempts, next_attempt_at)
     SELECT ${date}, r.id, r.email, 'pending', 0, 0 FROM readers r
-    WHERE r.unsubscribed_at IS NULL AND r.suppressed_at IS NULL
-      AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = r.id AND ${entitledSql('s', now)})
+    WHERE ${receivesDigestSql('r', now)}
     ON CONFLICT (edition_date, reader_id) DO NOTHING`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

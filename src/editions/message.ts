@@ -23,7 +23,7 @@ function editionHeaders(config: MessageConfig, date: string): Record<string, str
   };
 }
 
-/** One reader's copy as a structured message (previews, the outbox, and the reference the fast path is checked against). */
+/** One reader's copy as a structured message: the staff preview, and the reference the fast path is checked against. */
 export async function personalise(config: MessageConfig, edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
   const links = await readerLinks(config, reader.id, now);
   return {

@@ -10,8 +10,7 @@ import { pollFeeds } from '../articles/poll.ts';
 import { editionDate, isIsoDate } from '../editions/dates.ts';
 import { findEdition, previewEdition } from '../editions/edition.ts';
 import { deliveryCounts } from '../editions/ledger.ts';
-import { fillTemplate } from '../mail/template.ts';
-import { readerLinks } from '../links.ts';
+import { personalise } from '../editions/message.ts';
 import { runDigestExclusive, summaryLine } from '../editions/run.ts';
 import { bodyLimit } from 'hono/body-limit';
 
@@ -34,14 +33,19 @@ function invalidQuery(error: z.ZodError): GazetteError {
   return new GazetteError('invalid_input', `${String(issue.path[0])}: ${issue.message}`, { field: String(issue.path[0]) });
 }
 
-const articleListQuery = z.object({
+const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().optional(),
 });
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().optional(),
+/** Fetched with limit + 1 rows: the extra one only says whether another page follows. */
+function keysetPage<T extends { id: string }>(rows: T[], limit: number, key: (row: T) => number) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, next_cursor: rows.length > limit && last ? encodeCursor(key(last), last.id) : null };
+}
+
+const listQuery = pageQuery.extend({
   status: z.string().regex(/^[a-z_]+$/).optional(),
 });
 
@@ -66,8 +70,7 @@ export function adminRoutes(deps: Deps) {
       ...(after ? { after: { created_at: after.c, id: after.i } } : {}),
       ...(status !== undefined ? { status: status === 'none' || status === 'null' ? null : status } : {}),
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = keysetPage(rows, limit, (r) => r.created_at);
     return c.json({
       data: page.map((r) => ({
         email: r.email,
@@ -77,7 +80,7 @@ export function adminRoutes(deps: Deps) {
         suppressed: r.suppressed,
         created_at: new Date(r.created_at).toISOString(),
       })),
-      next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+      next_cursor,
     });
   });
 
@@ -111,16 +114,15 @@ export function adminRoutes(deps: Deps) {
   );
 
   app.get('/admin/articles', async (c) => {
-    const parsed = articleListQuery.safeParse(c.req.query());
+    const parsed = pageQuery.safeParse(c.req.query());
     if (!parsed.success) throw invalidQuery(parsed.error);
     const { limit, cursor } = parsed.data;
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await listArticles(deps.db, { limit: limit + 1, ...(after ? { after: { published_at: after.c, id: after.i } } : {}) });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = keysetPage(rows, limit, (a) => a.published_at);
     return c.json({
       data: page.map((a) => ({ guid: a.guid, url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section, published_at: new Date(a.published_at).toISOString() })),
-      next_cursor: rows.length > limit && last ? encodeCursor(last.published_at, last.id) : null,
+      next_cursor,
     });
   });
 
@@ -130,9 +132,9 @@ export function adminRoutes(deps: Deps) {
     const date = editionDate(deps.clock.now(), deps.config.digestTimezone);
     const edition = await previewEdition(deps, date);
     if (!edition) throw new GazetteError('not_found', `no new articles: there is no edition for ${date}`);
-    // A sample reader's links, so every link in the preview looks like the real thing.
-    const links = await readerLinks(deps.config, 'preview', deps.clock.now());
-    return c.html(fillTemplate(edition, { email: 'reader@example.com', ...links }).html);
+    // A sample reader's copy, built the way each reader's is, so every link looks like the real thing.
+    const copy = await personalise(deps.config, { date, ...edition }, { id: 'preview', email: 'reader@example.com' }, deps.clock.now());
+    return c.html(copy.html);
   });
 
   app.post('/admin/editions/send', async (c) => {

@@ -23,7 +23,8 @@ export async function todayOwesMail(deps: Deps): Promise<boolean> {
 
 async function digestJob(deps: Deps) {
   const summary = await runDigestExclusive(deps, { onProgress: (p) => deps.log.info('digest progress', { ...p }) });
-  deps.log.info(summary.edition ? summaryLine(summary) : `no new articles: no edition for ${summary.date}`);
+  // "No new articles" is already logged where the edition was not built.
+  if (summary.edition) deps.log.info(summaryLine(summary));
 }
 
 /**

@@ -25,6 +25,8 @@ export interface FakeStripe {
   subscriptions: Map<string, StripeObject>;
   /** 'down': every request answers 500, as Stripe does during an incident. */
   mode: 'ok' | 'down';
+  /** Back to a fresh account between tests: no requests, no objects, Stripe up. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeStripe(): Promise<FakeStripe> {
   let seq = 0;
   const idempotent = new Map<string, { status: number; body: string }>();
-  const state: Omit<FakeStripe, 'url' | 'close'> = {
+  const state: Omit<FakeStripe, 'url' | 'close' | 'reset'> = {
     requests: [],
     prices: new Map(),
     products: new Map(),
@@ -116,6 +118,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
+    reset() {
+      state.requests.length = 0;
+      state.mode = 'ok';
+      for (const map of [state.prices, state.products, state.customers, state.subscriptions]) map.clear();
+      idempotent.clear();
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }) as FakeStripe;
 }
