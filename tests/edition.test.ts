@@ -1,4 +1,8 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compileDigestRenderer, TEMPLATES_DIR } from '../src/mail/mjml.ts';
 import { upsertArticles } from '../src/articles/store.ts';
 import { freezeEdition } from '../src/editions/edition.ts';
 import { personalise } from '../src/editions/message.ts';
@@ -60,6 +64,18 @@ describe('freezing an edition', () => {
 });
 
 describe('rendering', () => {
+  it('a digest template MJML rejects fails when the service starts, not at the first edition', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gazette-templates-'));
+    try {
+      cpSync(TEMPLATES_DIR, dir, { recursive: true });
+      await expect(compileDigestRenderer(dir)).resolves.toBeTypeOf('function');
+      writeFileSync(join(dir, 'digest.mjml'), '<mjml><mj-body><mj-section><mj-text>no column</mj-text></mj-section></mj-body></mjml>');
+      await expect(compileDigestRenderer(dir)).rejects.toThrow(/mj-text/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('escapes every value from a feed in the HTML and keeps the subject on one header-safe line', async () => {
     await store([
       article(1, h.clock.now(), {

@@ -37,20 +37,23 @@ export async function claimDeliveries(
   // index in place, and the extra range made it slower there, so it is left out.)
   const after = opts.after ?? '';
   const range = dialect === 'postgres' ? sql`AND reader_id > ${after}` : sql``;
-  const lock = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number, range: RawBuilder<unknown> = sql``) =>
-    // The candidates are picked once in a CTE (a subquery under IN may be re-run per row on PostgreSQL),
-    // in index order: (edition_date, status, reader_id).
-    (
-      await sql<Claimed>`
-        WITH picked AS (
-          SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due} ${range}
-          ORDER BY reader_id LIMIT ${max} ${lock})
-        UPDATE deliveries SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
-        FROM picked
-        WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
-        RETURNING deliveries.reader_id, deliveries.attempts`.execute(db)
-    ).rows;
+  const lease = sql`status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1`;
+  const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number, range: RawBuilder<unknown> = sql``) => {
+    const candidates = sql`SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due} ${range} ORDER BY reader_id LIMIT ${max}`;
+    const statement =
+      dialect === 'postgres'
+        ? // Candidates are picked once in a CTE: a subquery under IN may be re-run per row on PostgreSQL.
+          sql<Claimed>`WITH picked AS (${candidates} FOR UPDATE SKIP LOCKED)
+            UPDATE deliveries SET ${lease} FROM picked
+            WHERE deliveries.edition_date = ${date} AND deliveries.reader_id = picked.reader_id AND deliveries.status = ${status} AND ${due}
+            RETURNING deliveries.reader_id, deliveries.attempts`
+        : // SQLite runs an uncorrelated IN list once and looks each row up by key; joined to a CTE instead,
+          // it walked every pending row of the edition on each claim (quadratic in the audience).
+          sql<Claimed>`UPDATE deliveries SET ${lease}
+            WHERE edition_date = ${date} AND reader_id IN (${candidates}) AND status = ${status} AND ${due}
+            RETURNING reader_id, attempts`;
+    return (await statement.execute(db)).rows;
+  };
   // Looking for orphans walks every row that was ever 'sending' (dead index entries on PostgreSQL), so
   // senders do it when they start and when nothing pending is left, not on every claim.
   const orphaned = opts.orphans === false ? [] : await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
@@ -80,13 +83,15 @@ export async function markSent(db: Db, dialect: DialectName, date: string, reade
 }
 
 /**
- * Group commit for sent marks: each mark is its own statement, but marks that arrive while a commit
- * is under way share the next one. A sender still waits for its own mark to be durable before it
- * takes more work, so at most `concurrency` messages are ever sent but unmarked.
+ * Group commit for sent marks: each mark is its own statement, but marks that arrive together share
+ * one commit. A sender still waits for its own mark to be committed before it takes more work, so at
+ * most `concurrency` messages are ever sent but unmarked.
  */
 export function sentMarker(db: Db, dialect: DialectName, date: string): (readerId: string, email: string, now: number) => Promise<void> {
-  // SQLite commits without a disk flush in WAL mode (synchronous=NORMAL): grouping would only add BEGIN/COMMIT.
-  if (dialect === 'sqlite') return (readerId, email, now) => markSent(db, dialect, date, readerId, email, now);
+  // PostgreSQL: marks that arrive while a commit is under way share the next one. SQLite commits
+  // synchronously, so nothing arrives meanwhile: there a batch is every mark made in one turn of the
+  // event loop (each SMTP reply read in that turn), which saves a WAL append per mark.
+  const schedule = dialect === 'sqlite' ? (f: () => void) => void setImmediate(f) : queueMicrotask;
   let pending: { readerId: string; email: string; now: number; done: (err?: unknown) => void }[] = [];
   let flushing = false;
   const flush = async () => {
@@ -95,9 +100,11 @@ export function sentMarker(db: Db, dialect: DialectName, date: string): (readerI
       const batch = pending;
       pending = [];
       try {
-        await db.transaction().execute(async (trx) => {
-          for (const m of batch) await markSent(trx, dialect, date, m.readerId, m.email, m.now);
-        });
+        if (batch.length === 1) await markSent(db, dialect, date, batch[0]!.readerId, batch[0]!.email, batch[0]!.now);
+        else
+          await db.transaction().execute(async (trx) => {
+            for (const m of batch) await markSent(trx, dialect, date, m.readerId, m.email, m.now);
+          });
         for (const m of batch) m.done();
       } catch (err) {
         for (const m of batch) m.done(err);
@@ -108,7 +115,7 @@ export function sentMarker(db: Db, dialect: DialectName, date: string): (readerI
   return (readerId, email, now) =>
     new Promise<void>((resolve, reject) => {
       pending.push({ readerId, email, now, done: (err) => (err ? reject(err) : resolve()) });
-      if (!flushing) queueMicrotask(() => void (flushing ? undefined : flush()));
+      if (!flushing && pending.length === 1) schedule(() => void (flushing ? undefined : flush()));
     });
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import Mustache from 'mustache';
-import type { EditionRenderer } from '../editions/render.ts';
+import { editionView, type EditionRenderer } from '../editions/render.ts';
 import { wrapHtmlLines } from './mime.ts';
 import { escapeHtml, type CompiledTemplate } from './template.ts';
 
@@ -23,9 +23,21 @@ export async function compileDigestRenderer(dir = TEMPLATES_DIR): Promise<Editio
   const [source, text] = await Promise.all([readFile(`${dir}/digest.mjml`, 'utf8'), readFile(`${dir}/digest.txt`, 'utf8')]);
   Mustache.parse(source);
   Mustache.parse(text);
-  return async (view) => {
+  const render: EditionRenderer = async (view) => {
     const mjml = Mustache.render(source, view, {}, { escape: escapeHtml });
     const result = await mjml2html(mjml, { validationLevel: 'strict', filePath: dir, minify: true });
     return { html: wrapHtmlLines(result.html), text: Mustache.render(text, view, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n') };
   };
+  // One trial edition now: a template MJML rejects stops the service at start-up, not at 07:00, and the
+  // first real edition does not pay for loading MJML's minifier while readers wait.
+  await render(SAMPLE_VIEW);
+  return render;
 }
+
+const SAMPLE_VIEW = editionView({
+  publication: 'Gazette',
+  date: '2000-01-01',
+  timezone: 'UTC',
+  publisherAddress: '1 Sample Street',
+  articles: [{ url: 'https://example.com/a', title: 'Sample', summary: 'Sample summary.', image_url: 'https://example.com/a.jpg', author: 'Sample', section: 'Sample' }],
+});
