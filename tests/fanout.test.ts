@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
+import { sql } from 'kysely';
+import { freezeEdition } from '../src/editions/edition.ts';
+import { claimDeliveries, enumerateAudience, sentMarker } from '../src/editions/ledger.ts';
 import { runDigest, summaryLine } from '../src/editions/run.ts';
 import { smtpMailer } from '../src/mail/smtp.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
@@ -157,6 +160,32 @@ describe('fan-out', () => {
     const rerun = await runDigest(h.deps, { ...fast, date: '2026-11-27' });
     expect(rerun.deliveries.sent).toBe(3);
     expect(smtp.messages).toHaveLength(3);
+  });
+});
+
+describe('sent marks', () => {
+  it('marks made together share one commit: each resolves once stored, and a failed commit rejects all of them and stores none', async () => {
+    const ids = await seedReaders(h.deps.db, 4);
+    const date = (await freezeEdition(h.deps, '2026-11-27'))!.date;
+    await enumerateAudience(h.deps.db, date, h.clock.now());
+    await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
+    const statuses = async () => (await h.deps.db.selectFrom('deliveries').select('status').orderBy('reader_id').execute()).map((r) => r.status);
+    const mark = sentMarker(h.deps.db, h.deps.dialect, date);
+
+    await Promise.all(ids.slice(0, 2).map((id) => mark(id, 'reader@example.com', h.clock.now())));
+    expect(await statuses()).toEqual(['sent', 'sent', 'sending', 'sending']);
+
+    // The database refuses the mark of the last reader only.
+    if (h.deps.dialect === 'sqlite') {
+      await sql.raw(`CREATE TRIGGER refuse BEFORE UPDATE ON deliveries WHEN NEW.reader_id = '${ids[3]}' AND NEW.status = 'sent' BEGIN SELECT RAISE(ABORT, 'refused'); END`).execute(h.deps.db);
+    } else {
+      await sql.raw(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.reader_id = '${ids[3]}' AND NEW.status = 'sent' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`).execute(h.deps.db);
+      await sql.raw('CREATE TRIGGER refuse BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION refuse()').execute(h.deps.db);
+    }
+    const results = await Promise.allSettled([mark(ids[2]!, 'reader@example.com', h.clock.now()), mark(ids[3]!, 'reader@example.com', h.clock.now())]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    // Neither is recorded as sent: both stay leased, so they are sent again once the lease runs out (never lost).
+    expect(await statuses()).toEqual(['sent', 'sent', 'sending', 'sending']);
   });
 });
 
