@@ -5,7 +5,7 @@ import { upsertArticles } from '../src/articles/store.ts';
 import { freezeEdition } from '../src/editions/edition.ts';
 import { digestMime, personalise, rawDigest } from '../src/editions/message.ts';
 import { toNodemailer } from '../src/mail/compose.ts';
-import { wrapHtmlLines } from '../src/mail/mime.ts';
+import { compileMime, fillMime, wrapHtmlLines } from '../src/mail/mime.ts';
 import { makeHarness, type Harness } from './support/harness.ts';
 import { article } from './support/seed.ts';
 
@@ -47,6 +47,26 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
     const longest = Math.max(...raw.split('\r\n').map((l) => Buffer.byteLength(l)));
     expect(longest).toBeLessThanOrEqual(998);
     expect(raw).not.toMatch(/[^\r]\n/);
+  });
+
+  it('fills ASCII and non-ASCII values alike, escaped in the HTML part, as UTF-8', async () => {
+    const mime = compileMime({
+      from: 'Gazette <digest@news.example.com>',
+      subject: 'Today',
+      date: new Date(0),
+      boundary: 'b',
+      headers: {},
+      recipientHeaders: {},
+      html: '<p>For [[name]] at [[email]]</p>',
+      text: 'For [[name]] at [[email]]',
+    });
+    const fill = (name: string) => simpleParser(Buffer.from(fillMime(mime, { to: 'r@example.com', message_id: 'm@example.com', name, email: 'r@example.com' })));
+    const [ascii, unicode] = await Promise.all([fill('O\'Brien <b>'), fill('Zoë <b> 日本')]);
+    expect(ascii.html).toContain('For O&#39;Brien &lt;b&gt; at r@example.com');
+    expect(ascii.text?.trim()).toBe("For O'Brien <b> at r@example.com");
+    expect(unicode.html).toContain('For Zoë &lt;b&gt; 日本 at r@example.com');
+    expect(unicode.text?.trim()).toBe('For Zoë <b> 日本 at r@example.com');
+    expect(() => fillMime(mime, { to: 'r@example.com', message_id: 'm' })).toThrow(/\[\[name\]\] has no value/);
   });
 
   it('wraps long HTML lines only between tags', () => {

@@ -39,8 +39,8 @@ const env = {
 const runtime = await createNodeRuntime(env, silentLogger);
 const { deps } = runtime;
 let messages = 0;
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
+let cpu0 = process.cpuUsage();
+let t0 = performance.now();
 
 async function pool(n: number, work: (i: number) => Promise<void>) {
   let next = 0;
@@ -65,12 +65,10 @@ switch (args.lane) {
     const edition = (await deps.db.selectFrom('editions').selectAll().orderBy('date', 'desc').executeTakeFirst()) ?? (await sampleEdition());
     const raw = await rawDigest(deps.config, digestMime(deps.config, edition, Date.now()), edition.date, { id: 'bench-00000001', email: 'reader1@bench.example.com' }, Date.now());
     const mailer = smtpMailer({ url: args.smtpUrl, concurrency: args.concurrency });
-    const t = performance.now();
     await pool(args.count, async () => {
       const r = await mailer.send(raw);
       if (r.ok) messages++;
     });
-    void t;
     await mailer.close?.();
     break;
   }
@@ -115,17 +113,24 @@ switch (args.lane) {
     const date = '2099-12-30';
     await c.db.insertInto('editions').values({ date, subject: 's', html: 'h', text: 't', article_count: 0, frozen_at: 0 }).onConflict((oc) => oc.column('date').doNothing()).execute();
     await enumerateAudience(c.db, date, Date.now());
+    // Timed from here: listing a million readers once is not what this lane measures.
+    cpu0 = process.cpuUsage();
+    t0 = performance.now();
     const start = Date.now();
     const markSent = sentMarker(c.db, c.dialect, date);
-    for (;;) {
-      const claimed = await claimDeliveries(c.db, c.dialect, { date, owner: 'bench', limit: args.concurrency * 8, now: Date.now(), dueBefore: start, leaseMs: 30_000 });
-      if (!claimed.length || messages >= args.count) break;
-      // As many marks in flight as the real path has senders.
-      await Promise.all(claimed.map(async (row) => {
-        await markSent(row.reader_id, 'x', Date.now());
-        messages++;
-      }));
-    }
+    // Claims as large as the real path's; as many senders marking one delivery at a time as it has.
+    const queue: string[] = [];
+    let claiming: Promise<void> | undefined;
+    const claim = async () => {
+      const rows = await claimDeliveries(c.db, c.dialect, { date, owner: 'bench', limit: Math.max(64, args.concurrency * 16), now: Date.now(), dueBefore: start, leaseMs: 30_000, orphans: false });
+      if (!rows.length) throw new Error('the database lane ran out of deliveries');
+      queue.push(...rows.map((r) => r.reader_id));
+    };
+    await pool(args.count, async () => {
+      while (!queue.length) await (claiming ??= claim().finally(() => (claiming = undefined)));
+      await markSent(queue.shift()!, 'x', Date.now());
+      messages++;
+    });
     await c.close();
     break;
   }
