@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { receivesDigestSql } from '../billing/entitlement.ts';
-import type { SendResult } from '../mail/mailer.ts';
+import type { RawMessage, SendResult } from '../mail/mailer.ts';
 import type { Edition } from './edition.ts';
 import { claimDeliveries, markOutcome, nextForeignLeaseEnd, renewLeases, deliveryCounts, sentMarker } from './ledger.ts';
 import { digestMime, rawDigest } from './message.ts';
@@ -73,6 +73,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   const mime = digestMime(config, edition, runStart);
   const markSent = sentMarker(db, dialect, edition.date);
   const stats: RunStats = { sent: 0, failed: 0, deferred: 0, skipped: 0, interrupted: false };
+  const buffers: Uint8Array[] = [];
   const queue: Work[] = [];
   let refilling: Promise<void> | undefined;
   let exhausted = false;
@@ -115,7 +116,17 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       stats.skipped++;
       return;
     }
-    const message = await rawDigest(config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now());
+    // A copy is 60+ KB: each sender reuses its buffer once the mailer is done with the previous copy.
+    const buffer = buffers.pop();
+    const message = await rawDigest(config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now(), buffer);
+    try {
+      await sendCopy(w.reader_id, w.email, message);
+    } finally {
+      buffers.push(new Uint8Array(message.raw.buffer));
+    }
+  };
+
+  const sendCopy = async (readerId: string, email: string, message: RawMessage) => {
     let result: SendResult = { ok: false, permanent: false, error: 'not attempted' };
     for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
       try {
@@ -132,22 +143,22 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
     }
     if (result.ok) {
       consecutiveTemporary = 0;
-      await markSent(w.reader_id, w.email, clock.now());
+      await markSent(readerId, email, clock.now());
       stats.sent++;
     } else if (result.permanent) {
       consecutiveTemporary = 0;
-      await markOutcome(db, edition.date, w.reader_id, 'failed', { error: result.error });
+      await markOutcome(db, edition.date, readerId, 'failed', { error: result.error });
       // A hard bounce: never mail this address again until staff lift it.
       await db
         .updateTable('readers')
         .set({ suppressed_at: clock.now(), suppressed_reason: `hard bounce: ${result.error}`.slice(0, 300), updated_at: clock.now() })
-        .where('id', '=', w.reader_id)
+        .where('id', '=', readerId)
         .where('suppressed_at', 'is', null)
         .execute();
       stats.failed++;
     } else {
       // Later than runStart, so this run leaves it alone and the next run retries it at once.
-      await markOutcome(db, edition.date, w.reader_id, 'pending', { error: result.error, nextAttemptAt: clock.now() });
+      await markOutcome(db, edition.date, readerId, 'pending', { error: result.error, nextAttemptAt: clock.now() });
       stats.deferred++;
     }
   };

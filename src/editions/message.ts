@@ -60,13 +60,13 @@ export function digestMime(config: MessageConfig, edition: Pick<Edition, 'date' 
 }
 
 /** One reader's copy from the MIME template: the same content `personalise` describes, already encoded. */
-export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number): Promise<RawMessage> {
+export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number, reuse?: Uint8Array): Promise<RawMessage> {
   const links = await readerLinks(config, reader.id, now);
   const messageId = digestMessageId(config, date, reader.id);
   return {
     from: envelopeAddress(config.mailFrom),
     to: reader.email,
     messageId,
-    raw: fillMime(mime, { to: reader.email, message_id: messageId, email: reader.email, ...links }),
+    raw: fillMime(mime, { to: reader.email, message_id: messageId, email: reader.email, ...links }, reuse),
   };
 }

@@ -109,8 +109,11 @@ export function compileMime(p: MimeParts): MimeTemplate {
 const encoder = new TextEncoder();
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** One recipient's bytes: the encoded segments copied once around the encoded values (HTML holes escaped). */
-export function fillMime(t: MimeTemplate, values: Record<string, string>): Uint8Array {
+/**
+ * One recipient's bytes: the encoded segments copied once around the encoded values (HTML holes
+ * escaped). Written into `reuse` when it is large enough (a buffer whose last copy has been sent).
+ */
+export function fillMime(t: MimeTemplate, values: Record<string, string>, reuse?: Uint8Array): Uint8Array {
   // Values are mostly ASCII (addresses, signed URLs): those are copied char by char into the result,
   // which costs less than a TextEncoder call and a buffer per value; anything else is encoded.
   const fills = t.holes.map((hole) => {
@@ -122,7 +125,7 @@ export function fillMime(t: MimeTemplate, values: Record<string, string>): Uint8
   let size = 0;
   for (const s of t.segments) size += s.byteLength;
   for (const f of fills) size += f.length;
-  const out = new Uint8Array(size);
+  const out = reuse && reuse.byteLength >= size ? reuse.subarray(0, size) : new Uint8Array(size);
   let at = 0;
   for (let i = 0; i < t.segments.length; i++) {
     out.set(t.segments[i]!, at);
