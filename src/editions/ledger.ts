@@ -36,7 +36,7 @@ export async function claimDeliveries(
   // first reader rescans all of them: there it resumes after the last reader claimed. (SQLite updates its
   // index in place, and the extra range made it slower there, so it is left out.)
   const after = opts.after ?? '';
-  const range = dialect === 'postgres' ? sql`AND reader_id > ${after}` : sql``;
+  const resume = dialect === 'postgres' ? sql`AND reader_id > ${after}` : sql``;
   const lease = sql`status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1`;
   const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number, range: RawBuilder<unknown> = sql``) => {
     const candidates = sql`SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due} ${range} ORDER BY reader_id LIMIT ${max}`;
@@ -58,7 +58,7 @@ export async function claimDeliveries(
   // senders do it when they start and when nothing pending is left, not on every claim.
   const orphaned = opts.orphans === false ? [] : await claim('sending', sql<boolean>`lease_until < ${now}`, limit);
   if (orphaned.length >= limit) return orphaned;
-  const pending = await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length, range);
+  const pending = await claim('pending', sql<boolean>`next_attempt_at <= ${dueBefore}`, limit - orphaned.length, resume);
   return [...orphaned, ...pending];
 }
 
@@ -115,7 +115,8 @@ export function sentMarker(db: Db, dialect: DialectName, date: string): (readerI
   return (readerId, email, now) =>
     new Promise<void>((resolve, reject) => {
       pending.push({ readerId, email, now, done: (err) => (err ? reject(err) : resolve()) });
-      if (!flushing && pending.length === 1) schedule(() => void (flushing ? undefined : flush()));
+      // The first mark of a batch schedules its flush; a flush under way takes later marks itself.
+      if (!flushing && pending.length === 1) schedule(() => void flush());
     });
 }
 
