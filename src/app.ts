@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Deps } from './deps.ts';
+import { accountRoutes } from './http/account.ts';
 import { adminRoutes } from './http/admin.ts';
 import { checkoutRoutes } from './http/checkout.ts';
 import { errorHandler } from './http/errors.ts';
+import { browserProtections } from './http/guards.ts';
 import { readerLinkRoutes } from './http/reader-links.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { publicationName } from './links.ts';
@@ -11,7 +13,10 @@ import { publicationName } from './links.ts';
 /** The whole HTTP surface; the only place routes are mounted. */
 export function createApp(deps: Deps) {
   const app = new Hono();
-  app.onError(errorHandler(deps.log, publicationName(deps.config.mailFrom)));
+  const errors = errorHandler(deps.log, publicationName(deps.config.mailFrom));
+  app.onError(errors.onError);
+  app.notFound(errors.notFound);
+  app.use(browserProtections(deps.config));
 
   app.get('/healthz', async (c) => {
     try {
@@ -22,6 +27,7 @@ export function createApp(deps: Deps) {
     }
   });
   app.route('/', checkoutRoutes(deps));
+  app.route('/', accountRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', readerLinkRoutes(deps));
   app.route('/', adminRoutes(deps));

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /** Thrown when the environment cannot be turned into a Config; the message names each bad variable. */
@@ -31,11 +32,34 @@ const stripeApiBase = z
     return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
   }, { error: 'must be scheme://host:port with no path' });
 
+// croner itself decides: the schedule that runs is the one that was checked (ranges included).
 function isValidCron(expr: string): boolean {
-  const fields = expr.trim().split(/\s+/);
-  return fields.length >= 5 && fields.length <= 6 && fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f));
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
-const cron = z.string().refine(isValidCron, { error: 'must be a cron expression like "0 7 * * *"' });
+const cron = z.string().refine(isValidCron, { error: 'must be a cron expression like "0 7 * * *" (minute hour day month weekday, each in range)' });
+
+const ADDRESS = /^[^\s@<>()",;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** "Name <address>" or a bare address, on one line: what a From header and an envelope need. */
+function isMailbox(value: string): boolean {
+  if (/[\u0000-\u001f\u007f]/.test(value)) return false;
+  const angle = /^\s*(?:"[^"]*"|[^"<>]*)\s*<([^<>]+)>\s*$/.exec(value);
+  return ADDRESS.test((angle ? angle[1]! : value).trim());
+}
+const mailbox = z.string().refine(isMailbox, { error: 'must be an address like "Gazette <digest@example.com>" or digest@example.com' });
+
+const flag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be 1 or 0 (true or false)' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes'),
+);
 
 function isValidTimezone(tz: string): boolean {
   try {
@@ -54,7 +78,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(10)),
   SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
   PUBLISHER_ADDRESS: optionalString,
-  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default('Gazette <digest@localhost>')),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, mailbox.default('Gazette <digest@localhost>')),
   APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
   ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
   STRIPE_SECRET_KEY: optionalString,
@@ -71,6 +95,7 @@ const schema = z.object({
   DIGEST_MAX_ARTICLES: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(20)),
   SMTP_CONCURRENCY: z.preprocess(emptyAsUndefined, positiveInt.max(100).default(5)),
   SMTP_RATE_PER_SEC: z.preprocess(emptyAsUndefined, z.coerce.number().positive().optional()),
+  TRUST_PROXY: flag,
   NODE_ENV: optionalString,
 });
 
@@ -104,6 +129,8 @@ export interface Config {
   digestMaxArticles: number;
   smtpConcurrency: number;
   smtpRatePerSec: number | undefined;
+  /** A proxy in front of us sets X-Forwarded-For: its last hop is the client's address. */
+  trustProxy: boolean;
   production: boolean;
 }
 
@@ -163,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     digestMaxArticles: e.DIGEST_MAX_ARTICLES,
     smtpConcurrency: e.SMTP_CONCURRENCY,
     smtpRatePerSec: e.SMTP_RATE_PER_SEC,
+    trustProxy: e.TRUST_PROXY,
     production,
   });
 }

@@ -9,6 +9,7 @@ import type { EditionRenderer } from './editions/render.ts';
 
 export interface Templates {
   welcome: CompiledTemplate;
+  accountLink: CompiledTemplate;
   digest: EditionRenderer;
 }
 
@@ -23,6 +24,8 @@ export interface Deps {
   log: Logger;
   config: Readonly<Config> & { appSecret: string };
   templates: Templates;
+  /** The client address the runtime saw on the connection (Node: the socket; Workers: CF-Connecting-IP). */
+  remoteAddress(request: Request, env: unknown): string | undefined;
   /** Runs work after the response without making the caller wait (Node: a tracked promise; Workers: waitUntil). */
   defer(task: () => Promise<unknown>): void;
 }

@@ -2,6 +2,8 @@
 export type ErrorCode =
   | 'invalid_input'
   | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
   | 'not_found'
   | 'payload_too_large'
   | 'bad_signature'

@@ -1,7 +1,9 @@
-import { BILLING_TOKEN_TTL_MS, signToken } from './tokens.ts';
+import { ACCOUNT_TOKEN_TTL_MS, BILLING_TOKEN_TTL_MS, signToken } from './tokens.ts';
 
-/** The signed links every email to a reader carries, built from PUBLIC_URL. */
-export async function readerLinks(config: { publicUrl: string; appSecret: string }, readerId: string, now: number) {
+type LinkConfig = { publicUrl: string; appSecret: string };
+
+/** The signed links every email to a reader carries, built from PUBLIC_URL. Only ever sent by mail. */
+export async function readerLinks(config: LinkConfig, readerId: string, now: number) {
   const [unsubscribe, billing] = await Promise.all([
     signToken(config.appSecret, 'unsubscribe', readerId),
     signToken(config.appSecret, 'billing', readerId, now + BILLING_TOKEN_TTL_MS),
@@ -10,6 +12,11 @@ export async function readerLinks(config: { publicUrl: string; appSecret: string
     unsubscribe_url: `${config.publicUrl}/unsubscribe/${unsubscribe}`,
     billing_url: `${config.publicUrl}/billing/${billing}`,
   };
+}
+
+/** The reader's own page (status, billing, digest on/off): mailed on request, never shown in an answer. */
+export async function accountUrl(config: LinkConfig, readerId: string, now: number): Promise<string> {
+  return `${config.publicUrl}/account/${await signToken(config.appSecret, 'account', readerId, now + ACCOUNT_TOKEN_TTL_MS)}`;
 }
 
 /** The display name of MAIL_FROM ("Gazette <digest@…>" → "Gazette"): the publication's name in mail. */

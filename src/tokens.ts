@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { GazetteError } from './errors.ts';
 
 /** What a signed link lets its holder do, for which reader. */
-export type TokenPurpose = 'unsubscribe' | 'billing';
+export type TokenPurpose = 'unsubscribe' | 'billing' | 'account';
 
 interface TokenPayload {
   p: TokenPurpose;
@@ -13,6 +13,8 @@ interface TokenPayload {
 }
 
 export const BILLING_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+/** A reader's own page opens billing too, and its link is asked for on a public form: it lives a day. */
+export const ACCOUNT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 const encoder = new TextEncoder();
 

@@ -80,3 +80,23 @@ describe('without ADMIN_TOKEN', () => {
     }
   });
 });
+
+describe('POST /admin/editions/send?date=', () => {
+  it('refuses a date after tomorrow in DIGEST_TIMEZONE (400 JSON), and freezes nothing', async () => {
+    const kiritimati = await makeHarness({ env: { DIGEST_TIMEZONE: 'Pacific/Kiritimati' } });
+    try {
+      // 12:00 UTC is already the next day at UTC+14: there, "tomorrow" is 2026-11-29.
+      kiritimati.clock.set(Date.parse('2026-11-27T12:00:00Z'));
+      const send = (app: typeof h.app, date: string) => app.request(`/admin/editions/send?date=${date}`, { method: 'POST', headers: auth });
+      const far = await send(kiritimati.app, '2026-11-30');
+      expect(far.status).toBe(400);
+      expect((await far.json()).error.message).toContain('after tomorrow (2026-11-29 in Pacific/Kiritimati)');
+      expect((await send(kiritimati.app, '2026-11-29')).status).toBe(200);
+      h.clock.set(Date.parse('2026-11-27T12:00:00Z'));
+      expect((await send(h.app, '2026-11-29')).status).toBe(400);
+      expect(await h.deps.db.selectFrom('editions').selectAll().execute()).toHaveLength(0);
+    } finally {
+      await kiritimati.close();
+    }
+  });
+});

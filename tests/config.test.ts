@@ -50,10 +50,25 @@ describe('configuration', () => {
     ['SMTP_CONCURRENCY', '0'],
     ['DATABASE_POOL_SIZE', 'many'],
     ['FEED_URLS', 'https://ok.example.com/feed, ftp://nope'],
+    // Fields out of range: croner itself decides, so what runs is what was checked.
+    ['DIGEST_CRON', '0 25 * * *'],
+    ['DIGEST_CRON', '61 7 * * *'],
+    ['FEED_POLL_CRON', '*/15 * 32 * *'],
+    ['FEED_POLL_CRON', '0 7 * 13 *'],
+    // Not an address: the welcome mail once went out without a From header.
+    ['MAIL_FROM', 'Gazette'],
+    ['MAIL_FROM', 'Gazette <not an address>'],
+    ['MAIL_FROM', 'digest@'],
+    ['MAIL_FROM', 'Gazette <digest@example.com>\r\nBcc: x@evil.example'],
+    ['TRUST_PROXY', 'maybe'],
   ])('a bad %s (%j) names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}:`));
+  });
+
+  it.each(['Gazette <digest@localhost>', '"The Morning Gazette" <digest@news.example.com>', 'digest@news.example.com', 'Le Café <café-digest@news.example.com>'])('accepts MAIL_FROM %j', (value) => {
+    expect(loadConfig({ MAIL_FROM: value }).mailFrom).toBe(value);
   });
 
   it('production needs APP_SECRET', () => {

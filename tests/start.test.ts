@@ -12,6 +12,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Whether any process of the group `pgid` still runs (kill with signal 0 only checks). */
+function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 let child: ChildProcess | undefined;
 afterEach(() => {
   // npm start runs under a shell: kill the whole process group.
@@ -64,10 +74,23 @@ describe('npm start (the path a newcomer takes)', () => {
     expect(log).toContain('migrations applied');
     expect(log).not.toContain('start-test-secret');
 
-    // SIGTERM shuts it down gracefully: the process group exits, it doesn't hang.
-    process.kill(-run.proc.pid!, 'SIGTERM');
-    await run.exited;
-    expect(run.proc.exitCode !== null || run.proc.signalCode !== null).toBe(true);
+    // A process manager signals the PID it started (npm's): the server itself shuts down gracefully,
+    // the port is free again and nothing is left running in the background.
+    process.kill(run.proc.pid!, 'SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('SIGTERM: shutting down');
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(processGroupAlive(run.proc.pid!)).toBe(false);
+  });
+
+  it('warns when PUBLIC_URL points at localhost on another port than PORT', async () => {
+    const database = await isolatedDatabase({ file: true });
+    onTestFinished(() => database.drop());
+    const port = await freePort();
+    const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
+    child = run.proc;
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    expect(run.output()).toMatch(new RegExp(`"level":"warn","msg":"PUBLIC_URL \\(http://localhost:8787\\) is on port 8787 but PORT is ${port}`));
   });
 
   it('a bad value stops start-up with a message naming the variable', async () => {

@@ -61,6 +61,13 @@ describe('signature and body checks', () => {
     expect(await postWebhook(h, original).then((r) => r.status)).toBe(200);
   });
 
+  it('a signature timestamp more than 300 s in the future: 400, like an old one', async () => {
+    const res = await postWebhook(h, event(), { timestamp: Math.floor(h.clock.now() / 1000) + 301 });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('bad_signature');
+    expect((await postWebhook(h, event(), { timestamp: Math.floor(h.clock.now() / 1000) + 240 })).status).toBe(200);
+  });
+
   it('a signature older than 300 s: 400', async () => {
     const res = await postWebhook(h, event(), { timestamp: Math.floor(h.clock.now() / 1000) - 301 });
     expect(res.status).toBe(400);
@@ -285,6 +292,61 @@ describe('customer.updated (email changed in Stripe)', () => {
     const res = await postWebhook(h, stripeEvent('customer.updated', fake.customers.get('cus_stranger')!));
     expect(res.status).toBe(200);
     expect(await h.deps.db.selectFrom('readers').selectAll().execute()).toHaveLength(0);
+  });
+});
+
+describe('events that can never be applied', () => {
+  const rejected = async (id: string) => h.deps.db.selectFrom('stripe_events').select(['outcome', 'reason']).where('id', '=', id).executeTakeFirst();
+
+  it.each([
+    ['null', null],
+    ['a string', 'sub_123'],
+    ['an array', []],
+  ])('data.object %s: 200, recorded as rejected with the reason, not retried for three days', async (_, object) => {
+    const event = { ...stripeEvent('customer.subscription.updated', {}, { id: `evt_obj_${_.replace(' ', '_')}` }), data: { object } };
+    const res = await postWebhook(h, event);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ outcome: 'rejected' });
+    expect(await rejected(event.id)).toEqual({ outcome: 'rejected', reason: 'the event carries no object' });
+    // Stripe's retry of the same event is a duplicate now.
+    expect(await (await postWebhook(h, event)).json()).toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('a customer deleted in Stripe: 200, rejected, nothing created', async () => {
+    fake.customers.set('cus_gone', { id: 'cus_gone', object: 'customer', deleted: true });
+    fake.subscriptions.set('sub_gone', subscriptionObject('sub_gone', 'cus_gone', 'active'));
+    const res = await postWebhook(h, stripeEvent('customer.subscription.created', fake.subscriptions.get('sub_gone')!, { id: 'evt_gone' }));
+    expect(res.status).toBe(200);
+    expect(await rejected('evt_gone')).toEqual({ outcome: 'rejected', reason: 'customer cus_gone was deleted in Stripe' });
+    expect(await h.deps.db.selectFrom('readers').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('a customer unknown to Stripe: 200, rejected', async () => {
+    fake.subscriptions.set('sub_orphan', subscriptionObject('sub_orphan', 'cus_missing', 'active'));
+    const res = await postWebhook(h, stripeEvent('customer.subscription.updated', fake.subscriptions.get('sub_orphan')!, { id: 'evt_orphan' }));
+    expect(res.status).toBe(200);
+    expect(await rejected('evt_orphan')).toEqual({ outcome: 'rejected', reason: 'customer cus_missing is unknown to Stripe' });
+  });
+
+  it('a malformed subscription object: 200, rejected with the field that is wrong', async () => {
+    const res = await postWebhook(h, stripeEvent('customer.subscription.updated', { id: 'sub_bad', object: 'subscription', status: 7 }, { id: 'evt_bad' }));
+    expect(res.status).toBe(200);
+    expect((await rejected('evt_bad'))?.reason).toMatch(/^malformed object: /);
+  });
+
+  it("Stripe no longer has the subscription: the event's copy counts as fresh as the event, so a late 'active' cannot overwrite 'canceled'", async () => {
+    customer('cus_purged', 'purged@example.com');
+    // Not in the fake: Stripe answers 404, so each event's own copy is used.
+    const canceled = subscriptionObject('sub_purged', 'cus_purged', 'canceled');
+    const active = subscriptionObject('sub_purged', 'cus_purged', 'active');
+    await postWebhook(h, stripeEvent('customer.subscription.deleted', canceled, { created: seconds('2026-11-27T05:30:00Z') }));
+    h.clock.advance(60_000);
+    const late = await postWebhook(h, stripeEvent('customer.subscription.updated', active, { created: seconds('2026-11-27T05:10:00Z') }));
+    expect(late.status).toBe(200);
+    expect((await subscriptionRow('sub_purged'))!.status).toBe('canceled');
+    // A newer event still applies.
+    await postWebhook(h, stripeEvent('customer.subscription.updated', active, { created: seconds('2026-11-27T05:45:00Z') }));
+    expect((await subscriptionRow('sub_purged'))!.status).toBe('active');
   });
 });
 

@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
-import { readerLinks } from '../links.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { currentSubscriptionId, deleteUnusedReader, ensureReader } from '../readers/store.ts';
 import { latestCustomerId } from './customers.ts';
@@ -10,7 +9,8 @@ import { stripeCall } from './stripe-call.ts';
 export type CheckoutOutcome =
   | { kind: 'invalid_email' }
   | { kind: 'redirect'; url: string }
-  | { kind: 'already_entitled'; billingUrl: string };
+  /** The manage link goes by mail to the address, never into the answer: whoever typed it may not own it. */
+  | { kind: 'already_entitled'; email: string };
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -43,10 +43,7 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
   const now = deps.clock.now();
   const { reader, created } = await ensureReader(deps.db, email, now);
   const current = await currentSubscription(deps, reader.id);
-  if (isEntitled(current, now)) {
-    const links = await readerLinks(config, reader.id, now);
-    return { kind: 'already_entitled', billingUrl: links.billing_url };
-  }
+  if (isEntitled(current, now)) return { kind: 'already_entitled', email };
   const customer = current?.customer_id ?? (await latestCustomerId(deps, reader.id));
 
   const idempotencyKey = await checkoutIdempotencyKey(reader.id, config.stripe.priceId, now);

@@ -3,12 +3,24 @@ import { GazetteError } from '../errors.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { ensureReader, findReaderByEmail, findReaderById } from '../readers/store.ts';
 import { customerState } from './stripe-objects.ts';
+import { EventRejected } from './rejected.ts';
+import { isStripeMissing } from './stripe-client.ts';
 import { stripeCall } from './stripe-call.ts';
 
 /** The Stripe customer a reader last checked out as, if any. */
 export async function latestCustomerId(deps: Pick<Deps, 'db'>, readerId: string): Promise<string | undefined> {
   const row = await deps.db.selectFrom('customers').select('id').where('reader_id', '=', readerId).orderBy('created_at', 'desc').executeTakeFirst();
   return row?.id;
+}
+
+/** The customer as Stripe has it now; one Stripe no longer knows can never be applied. */
+async function retrieveCustomer(deps: Deps, customerId: string): Promise<unknown> {
+  try {
+    return await stripeCall(() => deps.stripe!.customers.retrieve(customerId));
+  } catch (err) {
+    if (isStripeMissing(err)) throw new EventRejected(`customer ${customerId} is unknown to Stripe`);
+    throw err;
+  }
 }
 
 async function linkedReader(deps: Deps, customerId: string): Promise<string | undefined> {
@@ -39,9 +51,10 @@ export async function readerForCustomer(deps: Deps, customerId: string, hint?: {
     return linkCustomer(deps, customerId, hint.readerId, null, 0);
   }
   const fetchedAt = deps.clock.now();
-  const customer = customerState(await stripeCall(() => deps.stripe!.customers.retrieve(customerId)));
+  const customer = customerState(await retrieveCustomer(deps, customerId));
+  if (customer.deleted) throw new EventRejected(`customer ${customerId} was deleted in Stripe`);
   const email = customer.email ? normalizeEmail(customer.email) : null;
-  if (customer.deleted || !email) {
+  if (!email) {
     // Nothing to attach the subscription to yet; a 500 makes Stripe retry after the checkout event links it.
     throw new GazetteError('retry_later', `Stripe customer ${customerId} has no usable email yet`);
   }
@@ -57,7 +70,7 @@ export async function syncCustomer(deps: Deps, customerId: string): Promise<'upd
   const readerId = await linkedReader(deps, customerId);
   if (!readerId) return 'unknown';
   const fetchedAt = deps.clock.now();
-  const customer = customerState(await stripeCall(() => deps.stripe!.customers.retrieve(customerId)));
+  const customer = customerState(await retrieveCustomer(deps, customerId));
   const email = customer.email ? normalizeEmail(customer.email) : null;
   const fresher = await deps.db
     .updateTable('customers')

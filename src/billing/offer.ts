@@ -1,6 +1,7 @@
 import type { StripeClient } from './stripe-client.ts';
 import { stripeCall } from './stripe-call.ts';
 import type { Clock } from '../clock.ts';
+import type { Deps } from '../deps.ts';
 
 export interface Offer {
   planName: string;
@@ -35,6 +36,20 @@ export function createOfferReader(stripe: StripeClient, priceId: string, clock: 
       });
     return inflight;
   };
+}
+
+const readers = new WeakMap<Deps, () => Promise<Offer>>();
+
+/** The one cached offer reader of an app (every page that shows the plan shares it); undefined without Stripe. */
+export function offerReader(deps: Deps): (() => Promise<Offer>) | undefined {
+  const { stripe, config, clock } = deps;
+  if (!stripe || !config.stripe) return undefined;
+  let reader = readers.get(deps);
+  if (!reader) {
+    reader = createOfferReader(stripe, config.stripe.priceId, clock);
+    readers.set(deps, reader);
+  }
+  return reader;
 }
 
 /** The first locale of an Accept-Language header that Intl knows, else English. */

@@ -77,6 +77,7 @@ export function invoiceSubscriptionId(raw: unknown): string | null {
 const checkoutSessionObject = z
   .object({
     id: z.string(),
+    created: z.number().nullish(),
     mode: z.string().nullish(),
     client_reference_id: z.string().nullish(),
     customer: idOrObject.nullish(),
@@ -89,6 +90,7 @@ export function checkoutSessionState(raw: unknown) {
   const s = checkoutSessionObject.parse(raw);
   return {
     id: s.id,
+    created_at: s.created == null ? null : s.created * 1000,
     mode: s.mode ?? null,
     reader_id: s.client_reference_id ?? null,
     customer_id: s.customer ?? null,

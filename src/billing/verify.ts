@@ -13,6 +13,9 @@ export async function verifyStripeEvent(
 ): Promise<Stripe.Event> {
   if (!signature) throw new GazetteError('bad_signature', 'missing Stripe-Signature header');
   if (!rawBody) throw new GazetteError('invalid_input', 'empty body');
+  // The SDK only refuses old timestamps; one from the future is as suspect (a replay prepared ahead).
+  const timestamp = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
+  if (timestamp * 1000 > nowMs + SIGNATURE_TOLERANCE_SECONDS * 1000) throw new GazetteError('bad_signature', 'signature timestamp is in the future');
   let event: Stripe.Event;
   try {
     // No crypto provider given: the SDK uses its platform's own (Node's crypto here, SubtleCrypto on Workers).

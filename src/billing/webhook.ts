@@ -1,10 +1,12 @@
 import type Stripe from 'stripe';
+import { ZodError } from 'zod';
 import type { Deps } from '../deps.ts';
 import { syncCustomer, readerForCustomer } from './customers.ts';
+import { EventRejected } from './rejected.ts';
 import { checkoutSessionState, invoiceSubscriptionId, objectWithId } from './stripe-objects.ts';
 import { syncSubscription } from './subscriptions.ts';
 
-export type EventOutcome = 'processed' | 'duplicate' | 'ignored';
+export type EventOutcome = 'processed' | 'duplicate' | 'ignored' | 'rejected';
 
 export const HANDLED_EVENT_TYPES = [
   'checkout.session.completed',
@@ -16,20 +18,23 @@ export const HANDLED_EVENT_TYPES = [
   'customer.updated',
 ] as const;
 
-async function apply(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
+async function apply(deps: Deps, event: Stripe.Event): Promise<'processed' | 'ignored'> {
+  if (!(HANDLED_EVENT_TYPES as readonly string[]).includes(event.type)) return 'ignored';
   const object: unknown = event.data.object;
+  if (!object || typeof object !== 'object' || Array.isArray(object)) throw new EventRejected('the event carries no object');
+  const eventCreatedAt = event.created * 1000;
   switch (event.type) {
     case 'checkout.session.completed': {
       const session = checkoutSessionState(object);
       if (session.mode !== 'subscription' || !session.customer_id) return 'ignored';
       await readerForCustomer(deps, session.customer_id, { readerId: session.reader_id });
-      if (session.subscription_id) await syncSubscription(deps, session.subscription_id, { readerId: session.reader_id });
+      if (session.subscription_id) await syncSubscription(deps, session.subscription_id, { readerId: session.reader_id, startedAt: session.created_at });
       return 'processed';
     }
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted':
-      await syncSubscription(deps, objectWithId.parse(object).id, { payload: object });
+      await syncSubscription(deps, objectWithId.parse(object).id, { payload: object, eventCreatedAt });
       return 'processed';
     case 'invoice.paid':
     case 'invoice.payment_failed': {
@@ -46,18 +51,34 @@ async function apply(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
   }
 }
 
+/** Why an event can never be applied, or undefined when the failure may pass (Stripe should retry). */
+function rejection(err: unknown): string | undefined {
+  if (err instanceof EventRejected) return err.message;
+  if (err instanceof ZodError) return `malformed object: ${err.issues[0]?.path.join('.') || '(root)'}: ${err.issues[0]?.message ?? 'invalid'}`;
+  return undefined;
+}
+
 /**
  * Applies one verified Stripe event. Every effect is an idempotent, freshness-guarded upsert, so two
- * copies processed at once converge to one effect; the id is recorded only after success, so a
- * failure leaves the event for Stripe's retry.
+ * copies processed at once converge to one effect; the id is recorded only after success (or a
+ * rejection that no retry can change), so a passing failure leaves the event for Stripe's retry.
  */
 export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
   const seen = await deps.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst();
   if (seen) return 'duplicate';
-  const outcome = await apply(deps, event);
+  let outcome: EventOutcome;
+  let reason: string | null = null;
+  try {
+    outcome = await apply(deps, event);
+  } catch (err) {
+    reason = rejection(err) ?? null;
+    if (reason === null) throw err;
+    outcome = 'rejected';
+    deps.log.warn('stripe event rejected: it can never be applied', { event_id: event.id, type: event.type, reason });
+  }
   await deps.db
     .insertInto('stripe_events')
-    .values({ id: event.id, type: event.type, stripe_created_at: event.created * 1000, processed_at: deps.clock.now() })
+    .values({ id: event.id, type: event.type, stripe_created_at: event.created * 1000, processed_at: deps.clock.now(), outcome, reason })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   deps.log.info('stripe event', { event_id: event.id, type: event.type, outcome });

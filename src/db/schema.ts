@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /** Epoch milliseconds, stored as BIGINT. */
 type Millis = number;
@@ -40,6 +40,20 @@ export interface StripeEventsTable {
   type: string;
   stripe_created_at: Millis;
   processed_at: Millis;
+  /** processed | ignored | rejected (can never be applied; `reason` says why). */
+  outcome: Generated<string>;
+  reason: string | null;
+}
+
+export interface AccountLinkMailsTable {
+  email: string;
+  sent_at: Millis;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Millis;
+  hits: number;
 }
 
 export interface WelcomeEmailsTable {
@@ -117,6 +131,8 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   stripe_events: StripeEventsTable;
   welcome_emails: WelcomeEmailsTable;
+  account_link_mails: AccountLinkMailsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Db = Kysely<Database>;

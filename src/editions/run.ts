@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
-import { editionDate, isIsoDate } from './dates.ts';
+import { editionDate, isIsoDate, nextDate } from './dates.ts';
 import { findEdition, freezeEdition, type Edition } from './edition.ts';
 import { sendEdition, type RunStats, type SendOptions } from './fanout.ts';
 import { deliveryCounts, enumerateAudience, type DeliveryCounts } from './ledger.ts';
@@ -28,6 +28,8 @@ export async function runDigest(deps: Deps, opts: SendOptions & { date?: string 
   const today = editionDate(deps.clock.now(), deps.config.digestTimezone);
   const date = opts.date ?? today;
   if (!isIsoDate(date)) throw new GazetteError('invalid_input', `date must be YYYY-MM-DD, got "${date}"`, { field: 'date' });
+  // An edition frozen for a far date would hold today's articles under that date and block them from it.
+  if (date > nextDate(today)) throw new GazetteError('invalid_input', `date ${date} is after tomorrow (${nextDate(today)} in ${deps.config.digestTimezone}); editions are built on their day`, { field: 'date' });
   let edition: Edition | null | undefined = await findEdition(deps, date);
   if (!edition) {
     if (date < today) throw new GazetteError('invalid_input', `there is no edition of ${date}, and an earlier date cannot be built now`, { field: 'date' });

@@ -3,14 +3,17 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { startCheckout } from '../billing/checkout.ts';
-import { createOfferReader, formatPrice, preferredLocale } from '../billing/offer.ts';
+import { formatPrice, offerReader, preferredLocale } from '../billing/offer.ts';
 import { publicationName } from '../links.ts';
+import { mailAccountLink } from '../readers/account-link.ts';
+import { normalizeEmail } from '../readers/email.ts';
+import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
 import { messagePage, offerPage, type OfferView } from './pages.ts';
 
 export function checkoutRoutes(deps: Deps) {
   const app = new Hono();
   const publication = publicationName(deps.config.mailFrom);
-  const readOffer = deps.stripe && deps.config.stripe ? createOfferReader(deps.stripe, deps.config.stripe.priceId, deps.clock) : undefined;
+  const readOffer = offerReader(deps);
 
   async function offerView(acceptLanguage: string | undefined): Promise<OfferView | null> {
     if (!readOffer) return null;
@@ -31,10 +34,13 @@ export function checkoutRoutes(deps: Deps) {
 
   app.post(
     '/checkout',
+    sameOriginPosts(deps.config.publicUrl),
     bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } }),
     async (c) => {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const email = typeof form['email'] === 'string' ? form['email'] : '';
+      const normalized = normalizeEmail(email);
+      await enforceLimits(deps, [[LIMITS.checkoutByClient, clientAddress(deps, c)], ...(normalized ? [[LIMITS.checkoutByEmail, normalized] as const] : [])]);
       const outcome = await startCheckout(deps, email);
       switch (outcome.kind) {
         case 'invalid_email': {
@@ -42,11 +48,14 @@ export function checkoutRoutes(deps: Deps) {
           return c.html(offerPage({ offer, publication, email, error: 'Please enter a valid email address, like name@example.com.' }), 400);
         }
         case 'already_entitled':
+          deps.defer(() => mailAccountLink(deps, outcome.email));
           return c.html(
-            messagePage('You are already subscribed', 'This address already has an active subscription, so there is nothing more to pay. You can change your card or plan from your billing page.', publication, {
-              href: outcome.billingUrl,
-              label: 'Manage your subscription',
-            }),
+            messagePage(
+              'You are already subscribed',
+              'This address already has an active subscription, so there is nothing more to pay. We have sent a link to manage the subscription to that address: open it to change your card, see invoices or stop the digest.',
+              publication,
+              { href: '/', label: 'Back to the front page' },
+            ),
           );
         case 'redirect':
           return c.redirect(outcome.url, 303);

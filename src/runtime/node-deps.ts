@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -45,14 +46,20 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     log.warn(`APP_SECRET is not set: using a development secret kept in ${DATA_DIR}/app-secret. Set APP_SECRET (32+ characters) in production.`);
   }
   const connection = connect(config.databaseUrl, { poolSize: config.databasePoolSize });
-  const applied = await migrate(connection.db, connection.dialect, readMigrations());
+  let applied: string[];
+  try {
+    applied = await migrate(connection.db, connection.dialect, readMigrations());
+  } catch (err) {
+    await connection.close().catch(() => {});
+    throw new StartupError(`cannot use the database named by DATABASE_URL (${describeDatabaseUrl(config.databaseUrl)}): ${errorText(err)}`);
+  }
   if (applied.length) log.info('migrations applied', { applied });
 
   const mailer = config.smtpUrl
     ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.smtpRatePerSec })
     : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
-  const templates = { welcome: await compileTemplate('welcome'), digest: await compileDigestRenderer() };
+  const templates = { welcome: await compileTemplate('welcome'), accountLink: await compileTemplate('account-link'), digest: await compileDigestRenderer() };
 
   const pending = new Set<Promise<unknown>>();
   const deps: Deps = {
@@ -64,6 +71,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     log,
     config: { ...config, appSecret },
     templates,
+    remoteAddress: (_request, env) => (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress,
     defer(task) {
       const p: Promise<unknown> = task()
         .catch((err: Error) => log.error('background task failed', { error: err.message }))
@@ -86,8 +94,41 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
   };
 }
 
+/** Start-up could not complete; the message is one line an operator can act on. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** A driver error in a few words: AggregateErrors (several addresses tried) have an empty message. */
+function errorText(err: unknown): string {
+  const e = err as { message?: string; code?: string; errors?: { message?: string }[] };
+  const cause = (err as { cause?: unknown }).cause;
+  const own = e.message || e.errors?.[0]?.message || e.code || String(err);
+  return cause && own.startsWith('migration ') ? `${own.split(':')[0]}: ${errorText(cause)}` : own;
+}
+
+/** The database URL without credentials or options, fit for a log line. */
+export function describeDatabaseUrl(url: string): string {
+  if (!/^postgres(ql)?:/.test(url)) return url;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** The one line `npm start` prints when it cannot start (configuration errors exit 78 earlier). */
+export function startupFailure(err: unknown): string {
+  if (err instanceof StartupError) return err.message;
+  return `start-up failed: ${errorText(err)}`;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** What works and what doesn't, said plainly at start. */
-export function describeSetup(deps: Deps): string[] {
+export function describeSetup(deps: Deps): { lines: string[]; warnings: string[] } {
+  const warnings: string[] = [];
   const c = deps.config;
   const lines = [`database: ${c.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : c.databaseUrl}`];
   lines.push(
@@ -96,7 +137,12 @@ export function describeSetup(deps: Deps): string[] {
       : 'Stripe: not configured (STRIPE_SECRET_KEY, STRIPE_PRICE_ID): the subscribe page shows the offer, checkout answers 503',
   );
   lines.push(c.smtpUrl ? 'SMTP: configured' : `SMTP: not configured (SMTP_URL): mail is written as .eml files to ${DATA_DIR}/outbox/`);
-  if (!c.publisherAddress) lines.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
+  if (!c.publisherAddress) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
   lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
-  return lines;
+  const publicUrl = new URL(c.publicUrl);
+  const publicPort = Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80));
+  if (LOCAL_HOSTS.has(publicUrl.hostname) && publicPort !== c.port) {
+    warnings.push(`PUBLIC_URL (${c.publicUrl}) is on port ${publicPort} but PORT is ${c.port}: links in mail and redirects will not reach this server. Set PUBLIC_URL=http://localhost:${c.port}`);
+  }
+  return { lines, warnings };
 }

@@ -6,6 +6,7 @@ import { editionDate } from '../editions/dates.ts';
 import { findEdition } from '../editions/edition.ts';
 import { deliveryCounts } from '../editions/ledger.ts';
 import { runDigestExclusive, summaryLine } from '../editions/run.ts';
+import { housekeeping } from '../housekeeping.ts';
 
 /** True when today's digest time (in the digest time zone) has already passed at `now`. */
 export function digestTimePassedToday(cron: string, timezone: string, now: Date): boolean {
@@ -29,16 +30,17 @@ async function digestJob(deps: Deps) {
 
 /**
  * The Node schedules: feed polling, the daily digest (croner, in DIGEST_TIMEZONE, never overlapping),
- * and welcome-mail retries. At start it polls once and, if today's send time has passed with today's
+ * welcome-mail retries and hourly housekeeping. At start it polls once and, if today's send time has passed with today's
  * edition not fully sent, sends it then.
  */
-export function startSchedules(deps: Deps): { stop(): void; startup: Promise<void>; jobs: Record<'feeds' | 'digest' | 'welcome', Cron> } {
+export function startSchedules(deps: Deps): { stop(): void; startup: Promise<void>; jobs: Record<'feeds' | 'digest' | 'welcome' | 'housekeeping', Cron> } {
   const { config, log } = deps;
   const onError = (job: string) => (err: unknown) => log.error(`${job} failed`, { error: String(err) });
   const jobs = {
     feeds: new Cron(config.feedPollCron, { protect: true, catch: onError('feed poll') }, async () => void (await pollFeeds(deps, config.feedUrls))),
     digest: new Cron(config.digestCron, { timezone: config.digestTimezone, protect: true, catch: onError('digest') }, () => digestJob(deps)),
     welcome: new Cron('* * * * *', { protect: true, catch: onError('welcome retry') }, async () => void (await sendDueWelcomes(deps))),
+    housekeeping: new Cron('23 * * * *', { protect: true, catch: onError('housekeeping') }, async () => void (await housekeeping(deps))),
   };
   const startup = (async () => {
     if (config.feedUrls.length) await pollFeeds(deps, config.feedUrls);

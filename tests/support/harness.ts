@@ -36,6 +36,7 @@ export function testClock(start = Date.parse('2026-11-27T06:00:00Z')): TestClock
 }
 
 let welcome: Promise<CompiledTemplate> | undefined;
+let accountLink: Promise<CompiledTemplate> | undefined;
 let digest: Promise<EditionRenderer> | undefined;
 
 /** The database this test project runs on: in-memory SQLite, or the PostgreSQL project's server. */
@@ -102,6 +103,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
   welcome ??= compileTemplate('welcome');
+  accountLink ??= compileTemplate('account-link');
   digest ??= compileDigestRenderer();
   const deps: Deps = {
     db: connection.db,
@@ -112,7 +114,9 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     clock,
     log: jsonLogger((l) => logs.push(l)),
     config: { ...config, appSecret: config.appSecret! },
-    templates: { welcome: await welcome, digest: await digest },
+    templates: { welcome: await welcome, accountLink: await accountLink, digest: await digest },
+    // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
+    remoteAddress: () => undefined,
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);

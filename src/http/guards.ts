@@ -1,0 +1,88 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { hitLimit, type Limit } from '../abuse/rate-limits.ts';
+import type { Config } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import { GazetteError } from '../errors.ts';
+
+const TEN_MINUTES = 10 * 60_000;
+
+/** Abuse limits per client address and per email or reader: generous for people, tight for scripts. */
+export const LIMITS = {
+  checkoutByClient: { name: 'checkout:client', max: 20, windowMs: TEN_MINUTES },
+  checkoutByEmail: { name: 'checkout:email', max: 5, windowMs: TEN_MINUTES },
+  accountByClient: { name: 'account:client', max: 10, windowMs: TEN_MINUTES },
+  accountByEmail: { name: 'account:email', max: 5, windowMs: TEN_MINUTES },
+  billingByClient: { name: 'billing:client', max: 10, windowMs: TEN_MINUTES },
+  billingByReader: { name: 'billing:reader', max: 5, windowMs: TEN_MINUTES },
+} satisfies Record<string, Limit>;
+
+/**
+ * The client's address: the one the runtime saw on the connection, or — only when TRUST_PROXY says a
+ * proxy in front of us sets it — the last hop in X-Forwarded-For (the one that proxy appended).
+ */
+export function clientAddress(deps: Pick<Deps, 'config' | 'remoteAddress'>, c: Context): string {
+  if (deps.config.trustProxy) {
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const last = hops[hops.length - 1];
+    if (last) return last;
+  }
+  return deps.remoteAddress(c.req.raw, c.env) ?? 'unknown';
+}
+
+/** Counts one hit on each limit; over any of them, a 429 that says when to come back. */
+export async function enforceLimits(deps: Pick<Deps, 'db' | 'clock'>, checks: ReadonlyArray<readonly [Limit, string]>): Promise<void> {
+  const now = deps.clock.now();
+  let retryAt = 0;
+  for (const [limit, subject] of checks) {
+    const verdict = await hitLimit(deps.db, limit, subject, now);
+    if (!verdict.allowed) retryAt = Math.max(retryAt, verdict.retryAt);
+  }
+  if (retryAt) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
+    throw new GazetteError('rate_limited', `Too many attempts. Please try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}.`, { retry_after_seconds: retryAfterSeconds });
+  }
+}
+
+/**
+ * Refuses form posts that a browser says came from another site (Origin, Sec-Fetch-Site). A request
+ * without either header is not a browser's cross-site post, so scripts and mail clients still work.
+ */
+export function sameOriginPosts(publicUrl: string): MiddlewareHandler {
+  const allowed = new URL(publicUrl).origin;
+  return async (c, next) => {
+    if (c.req.method === 'POST') {
+      const origin = c.req.header('origin');
+      const site = c.req.header('sec-fetch-site');
+      const own = origin === allowed || origin === new URL(c.req.url).origin;
+      if ((origin !== undefined && !own) || site === 'cross-site') {
+        throw new GazetteError('forbidden', 'This form can only be sent from our own pages. Please go back to the page and try again.');
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * Browser protections on every answer. Tokens live in URLs, so no referrer ever leaves; nothing may
+ * frame a page; forms may post to us and be redirected on to Stripe's Checkout and billing portal.
+ */
+export function browserProtections(config: Pick<Config, 'publicUrl' | 'stripe'>): MiddlewareHandler {
+  const formTargets = ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com'];
+  // A Stripe-compatible server (STRIPE_API_BASE) sends the reader to its own pages.
+  if (config.stripe?.apiBase) formTargets.push(new URL(config.stripe.apiBase).origin);
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ['https:', 'data:'],
+      formAction: formTargets,
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+    // Only an https deployment can promise https for the future.
+    strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=31536000' : false,
+  });
+}

@@ -1,0 +1,81 @@
+import type { Deps } from '../deps.ts';
+import type { Db } from '../db/schema.ts';
+import { accountUrl, messageIdDomain, publicationName } from '../links.ts';
+import type { OutgoingMessage } from '../mail/mailer.ts';
+import { fillTemplate, headerSafe } from '../mail/template.ts';
+import { findReaderByEmail } from './store.ts';
+
+/** At most one link mail per address in this time, whoever asks and from how many processes. */
+export const ACCOUNT_LINK_COOLDOWN_MS = 10 * 60_000;
+
+export type LinkMailOutcome = 'sent' | 'cooldown' | 'no_subscription' | 'failed';
+
+/** Takes the address's turn for a link mail: one conditional upsert, so concurrent asks agree. */
+async function claimLinkMail(db: Db, email: string, now: number): Promise<boolean> {
+  const row = await db
+    .insertInto('account_link_mails')
+    .values({ email, sent_at: now })
+    .onConflict((oc) =>
+      oc
+        .column('email')
+        .doUpdateSet({ sent_at: now })
+        .where('account_link_mails.sent_at', '<=', now - ACCOUNT_LINK_COOLDOWN_MS),
+    )
+    .returning('email')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A mail that did not go out gives the turn back, so the reader can ask again at once. */
+async function releaseLinkMail(db: Db, email: string, claimedAt: number): Promise<void> {
+  await db.deleteFrom('account_link_mails').where('email', '=', email).where('sent_at', '=', claimedAt).execute();
+}
+
+/** Readers who ever had a Stripe customer have something to manage (invoices outlive a subscription). */
+async function hasBilling(db: Db, readerId: string): Promise<boolean> {
+  const row = await db.selectFrom('customers').select('id').where('reader_id', '=', readerId).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function buildAccountLinkMail(deps: Deps, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
+  const { config } = deps;
+  const publication = publicationName(config.mailFrom);
+  const body = fillTemplate(deps.templates.accountLink, { publication, email: reader.email, account_url: await accountUrl(config, reader.id, now) });
+  return {
+    from: config.mailFrom,
+    to: reader.email,
+    subject: headerSafe(`Manage your subscription to ${publication}`),
+    ...body,
+    messageId: `account.${reader.id}.${now}@${messageIdDomain(config.publicUrl)}`,
+    headers: { 'X-Gazette-Kind': 'account-link' },
+  };
+}
+
+/**
+ * Mails a link to the reader's own page to `email`, if that address has a subscription to manage,
+ * at most once per cooldown. The outcome is for logs and tests: whoever asked is told the same
+ * thing whatever it is, so the form reveals nothing about who subscribes.
+ */
+export async function mailAccountLink(deps: Deps, email: string): Promise<LinkMailOutcome> {
+  const { db, clock, log } = deps;
+  const reader = await findReaderByEmail(db, email);
+  if (!reader || !(await hasBilling(db, reader.id))) return 'no_subscription';
+  const now = clock.now();
+  if (!(await claimLinkMail(db, email, now))) {
+    log.info('account link not sent: one was sent recently', { reader_id: reader.id });
+    return 'cooldown';
+  }
+  const result = await deps.mailer.send(await buildAccountLinkMail(deps, reader, now)).catch((err: Error) => ({ ok: false as const, permanent: false, error: err.message }));
+  if (!result.ok) {
+    await releaseLinkMail(db, email, now);
+    log.warn('account link mail failed', { reader_id: reader.id, error: result.error });
+    return 'failed';
+  }
+  log.info('account link sent', { reader_id: reader.id });
+  return 'sent';
+}
+
+/** Forgets cooldowns long over (housekeeping). */
+export async function purgeLinkMails(db: Db, now: number): Promise<void> {
+  await db.deleteFrom('account_link_mails').where('sent_at', '<', now - ACCOUNT_LINK_COOLDOWN_MS).execute();
+}
