@@ -196,3 +196,75 @@ describe('hostile or broken feeds are refused, one at a time', () => {
     expect((await articles()).length).toBe(before);
   });
 });
+
+const rssWith = (prolog: string, items = '<item><title>&a;</title><link>https://news.example.com/dtd</link><description>&a;</description></item>') =>
+  Buffer.from(`${prolog}<rss version="2.0"><channel><title>t</title>${items}</channel></rss>`);
+
+describe('a document type declaration is refused wherever it stands', () => {
+  it.each([
+    ['a comment holding "<x" before the DOCTYPE', '<?xml version="1.0" encoding="utf-8" ?><!-- <x --><!DOCTYPE r [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['a processing instruction holding "<"', '<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="a.xsl?x=<x"?><!DOCTYPE rss [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['a DOCTYPE after a comment', '<?xml version="1.0"?>\n<!-- generated -->\n<!DOCTYPE rss [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['an external entity behind a comment holding "<x"', '<?xml version="1.0"?><!--<x--><!DOCTYPE rss [<!ENTITY a SYSTEM "file:///etc/passwd">]>'],
+  ])('%s', async (_, prolog) => {
+    routes.set('/dtd.xml', { body: rssWith(prolog) });
+    const [report] = await pollFeeds(h.deps, [`${base}/dtd.xml`], limits);
+    expect(report).toMatchObject({ ok: false, new: 0, updated: 0, error: expect.stringMatching(/document type declaration/) });
+    expect(await articles()).toHaveLength(0);
+    expect(h.logs.join('\n')).not.toContain('EXPANDED-ENTITY');
+  });
+
+  it('a plain DOCTYPE without entities is refused too', async () => {
+    routes.set('/dtd.xml', { body: rssWith('<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://my.netscape.com/publish/formats/rss-0.91.dtd">', '<item><title>t</title><link>https://news.example.com/t</link></item>') });
+    const [report] = await pollFeeds(h.deps, [`${base}/dtd.xml`], limits);
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/document type declaration/) });
+    expect(await articles()).toHaveLength(0);
+  });
+});
+
+describe('HTML entities that XML does not define', () => {
+  it('do not make a real-world feed fail: the text keeps them, decoded in titles and summaries', async () => {
+    routes.set('/nbsp.xml', {
+      body: rssWith('<?xml version="1.0"?>', '<item><title>Caf&eacute;&nbsp;cr&egrave;me &amp; more</title><link>https://news.example.com/nbsp?a=1&amp;b=2</link><description>Prices&nbsp;rise &hellip; again &lt;b&gt;today&lt;/b&gt;</description></item>'),
+    });
+    const [report] = await pollFeeds(h.deps, [`${base}/nbsp.xml`], limits);
+    expect(report).toMatchObject({ ok: true, new: 1 });
+    expect(await byUrl('https://news.example.com/nbsp?a=1&b=2')).toMatchObject({ title: 'Café\u00a0crème & more', summary: 'Prices\u00a0rise … again today' });
+  });
+
+  it('a bare "&" is still malformed XML', async () => {
+    routes.set('/amp.xml', { body: rssWith('', '<item><title>AT&T</title><link>https://news.example.com/att</link></item>') });
+    const [report] = await pollFeeds(h.deps, [`${base}/amp.xml`], limits);
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/malformed XML/) });
+  });
+});
+
+const item = (n: number, date?: string) =>
+  `<item><title>Item ${n}</title><link>https://news.example.com/items/${n}</link><guid>item-${n}</guid>${date ? `<pubDate>${date}</pubDate>` : ''}</item>`;
+
+describe('items without a date keep the time they were first seen', () => {
+  it('a second poll leaves them as they are: same published_at, not "updated"', async () => {
+    routes.set('/undated.xml', { body: rssWith('', item(1) + item(2) + item(3, 'Fri, 27 Nov 2026 05:00:00 GMT')) });
+    const first = h.clock.now();
+    expect((await pollFeeds(h.deps, [`${base}/undated.xml`], limits))[0]).toMatchObject({ ok: true, new: 3, updated: 0 });
+    h.clock.advance(60 * 60 * 1000);
+    routes.set('/undated.xml', { body: rssWith('', item(4) + item(1) + item(2) + item(3, 'Fri, 27 Nov 2026 05:00:00 GMT')) });
+    expect((await pollFeeds(h.deps, [`${base}/undated.xml`], limits))[0]).toMatchObject({ ok: true, new: 1, updated: 0 });
+    const dates = Object.fromEntries((await articles()).map((a) => [a.guid, a.published_at]));
+    expect(dates).toEqual({ 'item-1': first, 'item-2': first, 'item-3': Date.parse('2026-11-27T05:00:00Z'), 'item-4': first + 60 * 60 * 1000 });
+  });
+});
+
+describe('a feed with many items', () => {
+  it('keeps only the newest 200 per poll; undated items count as seen now', async () => {
+    const t0 = Date.parse('2026-11-26T00:00:00Z');
+    // Oldest first, so the newest come last: the cap must rank by date, not keep the first 200.
+    const items = Array.from({ length: 500 }, (_, n) => item(n, new Date(t0 + n * 60_000).toUTCString()));
+    items.splice(100, 0, item(9000)); // undated
+    routes.set('/many.xml', { body: rssWith('', items.join('')) });
+    const [report] = await pollFeeds(h.deps, [`${base}/many.xml`], limits);
+    expect(report).toMatchObject({ ok: true, new: 200 });
+    const guids = (await articles()).map((a) => a.guid).sort();
+    expect(guids).toEqual(['item-9000', ...Array.from({ length: 199 }, (_, k) => `item-${499 - k}`)].sort());
+  });
+});

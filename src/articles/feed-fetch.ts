@@ -1,4 +1,4 @@
-import { FeedError } from './feed-parse.ts';
+import { FeedError } from './feed-error.ts';
 
 export interface FetchLimits {
   timeoutMs: number;

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
-import { decodeFeed, FeedError, parseFeed } from './feed-parse.ts';
+import { FeedError } from './feed-error.ts';
 import { DEFAULT_FETCH_LIMITS, fetchFeed, type FetchLimits } from './feed-fetch.ts';
+import { decodeFeed, parseFeed } from './feed-parse.ts';
 import { upsertArticles } from './store.ts';
 
 export interface FeedReport {
@@ -21,7 +22,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
     let etag = prior?.etag ?? null;
     let lastModified = prior?.last_modified ?? null;
     if (fetched.status === 'ok') {
-      const articles = parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
+      const articles = await parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
       const outcomes = await upsertArticles(db, articles, url, now);
       counts = { new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length };
       etag = fetched.etag;
