@@ -15,6 +15,7 @@ interface Route {
   etag?: string;
   lastModified?: string;
   delayMs?: number;
+  encoding?: string;
 }
 
 const routes = new Map<string, Route>();
@@ -32,6 +33,8 @@ const CP1251 = Buffer.concat([
   Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]),
   Buffer.from('</title><link>https://news.example.com/ru</link><guid>ru-1</guid></item></channel></rss>', 'ascii'),
 ]);
+// 20 MB of spaces, about 20 KB on the wire: the cap counts what decompression produces.
+const gzipBomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
 const UTF16 = Buffer.from(`\ufeff<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>U16</title><item><title>\u65e5\u672c\u8a9e \u2014 UTF-16</title><link>https://news.example.com/u16</link><guid>u16-1</guid></item></channel></rss>`, 'utf16le');
 
 beforeAll(async () => {
@@ -46,6 +49,7 @@ beforeAll(async () => {
       'content-type': route.type ?? 'application/rss+xml',
       ...(route.etag ? { etag: route.etag } : {}),
       ...(route.lastModified ? { 'last-modified': route.lastModified } : {}),
+      ...(route.encoding ? { 'content-encoding': route.encoding } : {}),
     });
     res.end(route.body);
   });
@@ -71,6 +75,7 @@ beforeEach(async () => {
   routes.set('/gzip.xml', { body: gzipSync(fixture('rss2.xml')), type: 'application/xml' });
   routes.set('/slow.xml', { body: fixture('rss1.xml'), delayMs: 2000 });
   routes.set('/huge.xml', { body: Buffer.alloc(2 * 1024 * 1024, 0x20) });
+  routes.set('/bomb.xml', { body: gzipBomb, encoding: 'gzip' });
   h = await makeHarness({ env: { FEED_URLS: `${base}/rss2.xml,${base}/billion-laughs.xml,${base}/atom.xml` } });
 });
 afterEach(() => h.close());
@@ -168,6 +173,7 @@ describe('hostile or broken feeds are refused, one at a time', () => {
     ['/gzip.xml', /gzip/],
     ['/slow.xml', /timed out/],
     ['/huge.xml', /larger than/],
+    ['/bomb.xml', /larger than/],
     ['/missing.xml', /HTTP 404/],
   ])('%s: ok=false with the reason, logged with its URL', async (path, reason) => {
     const [report] = await pollFeeds(h.deps, [`${base}${path}`], limits);

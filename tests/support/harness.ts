@@ -18,6 +18,7 @@ import { memoryMailer } from '../../src/mail/memory.ts';
 import { compileDigestRenderer, compileTemplate } from '../../src/mail/mjml.ts';
 import type { EditionRenderer } from '../../src/editions/render.ts';
 import type { CompiledTemplate } from '../../src/mail/template.ts';
+import { nodeFeedHttp } from '../../src/runtime/feed-http.ts';
 import type { FakeStripe } from './fake-stripe.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_gazette_tests';
@@ -101,6 +102,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const logs: string[] = [];
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
+  const feedHttp = nodeFeedHttp();
   welcome ??= compileTemplate('welcome');
   digest ??= compileDigestRenderer();
   const deps: Deps = {
@@ -113,6 +115,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     log: jsonLogger((l) => logs.push(l)),
     config: { ...config, appSecret: config.appSecret! },
     templates: { welcome: await welcome, digest: await digest },
+    fetchFeedHop: feedHttp.fetchFeedHop,
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);
@@ -130,6 +133,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     async close() {
       await drain();
       await deps.mailer.close?.();
+      await feedHttp.close();
       await connection.close();
       await database.drop();
     },
