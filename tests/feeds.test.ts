@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseFeedDate } from '../src/articles/feed-parse.ts';
+import { loggableUrl } from '../src/articles/loggable-url.ts';
 import { pollFeeds } from '../src/articles/poll.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
 
@@ -272,5 +273,20 @@ describe('a feed with many items', () => {
     expect(report).toMatchObject({ ok: true, new: 200 });
     const guids = (await articles()).map((a) => a.guid).sort();
     expect(guids).toEqual(['item-9000', ...Array.from({ length: 199 }, (_, k) => `item-${499 - k}`)].sort());
+  });
+});
+
+describe('logs', () => {
+  it('loggableUrl keeps origin and path, drops query strings, fragments and credentials', () => {
+    expect(loggableUrl('https://user:pa55@feeds.example.com:8443/a/feed.xml?key=s3cret&x=1#top')).toBe('https://feeds.example.com:8443/a/feed.xml');
+    expect(loggableUrl('http://127.0.0.1:9/feed.xml')).toBe('http://127.0.0.1:9/feed.xml');
+    expect(loggableUrl('not a url ?key=s3cret')).not.toContain('s3cret');
+  });
+
+  it('name a feed by origin and path: no query string, no credentials', async () => {
+    await pollFeeds(h.deps, [`${base}/missing.xml?token=s3cret-token-value`], limits);
+    const refused = h.logs.find((l) => l.includes('feed refused'))!;
+    expect(refused).toContain(`${base}/missing.xml`);
+    expect(refused).not.toContain('s3cret');
   });
 });

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { FeedError } from './feed-error.ts';
 import { DEFAULT_FETCH_LIMITS, fetchFeed, type FetchLimits } from './feed-fetch.ts';
 import { decodeFeed, parseFeed } from './feed-parse.ts';
+import { loggableUrl } from './loggable-url.ts';
 import { upsertArticles } from './store.ts';
 
 export interface FeedReport {
@@ -36,7 +37,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
     return { url, ok: true, ...counts, error: null };
   } catch (err) {
     if (!(err instanceof FeedError)) throw err;
-    deps.log.warn('feed refused', { feed: url, error: err.message });
+    deps.log.warn('feed refused', { feed: loggableUrl(url), error: err.message });
     await db
       .insertInto('feeds')
       .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: err.message })
