@@ -56,9 +56,15 @@ afterAll(async () => {
   await h.close();
 });
 
-it('a 5 MB feed of 40,000 items: /healthz keeps answering during the poll, and only the newest 200 are stored', { timeout: 60_000 }, async () => {
+// Wall-clock waits also count the time this process waits for a CPU, and the test machine's two cores
+// are shared: a retry keeps a neighbour's burst from failing the run, while the stall this guards
+// against (seconds, on every poll) fails every attempt.
+it('a 5 MB feed of 40,000 items: /healthz keeps answering during the poll, and only the newest 200 are stored', { timeout: 60_000, retry: 2 }, async () => {
   expect(feed.body.byteLength).toBeGreaterThan(5_000_000);
   expect(feed.body.byteLength).toBeLessThan(5 * 1024 * 1024);
+  // A retry polls afresh, not a feed it has already stored.
+  await h.deps.db.deleteFrom('articles').execute();
+  await h.deps.db.deleteFrom('feeds').execute();
 
   let polling = true;
   const poll = fetch(`${appBase}/admin/feeds/poll`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
