@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseFeedDate } from '../src/articles/feed-parse.ts';
+import { loggableUrl } from '../src/articles/loggable-url.ts';
 import { pollFeeds } from '../src/articles/poll.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
 
@@ -15,6 +16,7 @@ interface Route {
   etag?: string;
   lastModified?: string;
   delayMs?: number;
+  encoding?: string;
 }
 
 const routes = new Map<string, Route>();
@@ -32,6 +34,8 @@ const CP1251 = Buffer.concat([
   Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]),
   Buffer.from('</title><link>https://news.example.com/ru</link><guid>ru-1</guid></item></channel></rss>', 'ascii'),
 ]);
+// 20 MB of spaces, about 20 KB on the wire: the cap counts what decompression produces.
+const gzipBomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
 const UTF16 = Buffer.from(`\ufeff<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>U16</title><item><title>\u65e5\u672c\u8a9e \u2014 UTF-16</title><link>https://news.example.com/u16</link><guid>u16-1</guid></item></channel></rss>`, 'utf16le');
 
 beforeAll(async () => {
@@ -46,6 +50,7 @@ beforeAll(async () => {
       'content-type': route.type ?? 'application/rss+xml',
       ...(route.etag ? { etag: route.etag } : {}),
       ...(route.lastModified ? { 'last-modified': route.lastModified } : {}),
+      ...(route.encoding ? { 'content-encoding': route.encoding } : {}),
     });
     res.end(route.body);
   });
@@ -71,6 +76,7 @@ beforeEach(async () => {
   routes.set('/gzip.xml', { body: gzipSync(fixture('rss2.xml')), type: 'application/xml' });
   routes.set('/slow.xml', { body: fixture('rss1.xml'), delayMs: 2000 });
   routes.set('/huge.xml', { body: Buffer.alloc(2 * 1024 * 1024, 0x20) });
+  routes.set('/bomb.xml', { body: gzipBomb, encoding: 'gzip' });
   h = await makeHarness({ env: { FEED_URLS: `${base}/rss2.xml,${base}/billion-laughs.xml,${base}/atom.xml` } });
 });
 afterEach(() => h.close());
@@ -168,6 +174,7 @@ describe('hostile or broken feeds are refused, one at a time', () => {
     ['/gzip.xml', /gzip/],
     ['/slow.xml', /timed out/],
     ['/huge.xml', /larger than/],
+    ['/bomb.xml', /larger than/],
     ['/missing.xml', /HTTP 404/],
   ])('%s: ok=false with the reason, logged with its URL', async (path, reason) => {
     const [report] = await pollFeeds(h.deps, [`${base}${path}`], limits);
@@ -194,5 +201,92 @@ describe('hostile or broken feeds are refused, one at a time', () => {
     routes.set('/rss2.xml', { body: fixture('xxe.xml') });
     await pollFeeds(h.deps, [`${base}/rss2.xml`], limits);
     expect((await articles()).length).toBe(before);
+  });
+});
+
+const rssWith = (prolog: string, items = '<item><title>&a;</title><link>https://news.example.com/dtd</link><description>&a;</description></item>') =>
+  Buffer.from(`${prolog}<rss version="2.0"><channel><title>t</title>${items}</channel></rss>`);
+
+describe('a document type declaration is refused wherever it stands', () => {
+  it.each([
+    ['a comment holding "<x" before the DOCTYPE', '<?xml version="1.0" encoding="utf-8" ?><!-- <x --><!DOCTYPE r [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['a processing instruction holding "<"', '<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="a.xsl?x=<x"?><!DOCTYPE rss [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['a DOCTYPE after a comment', '<?xml version="1.0"?>\n<!-- generated -->\n<!DOCTYPE rss [<!ENTITY a "EXPANDED-ENTITY">]>'],
+    ['an external entity behind a comment holding "<x"', '<?xml version="1.0"?><!--<x--><!DOCTYPE rss [<!ENTITY a SYSTEM "file:///etc/passwd">]>'],
+  ])('%s', async (_, prolog) => {
+    routes.set('/dtd.xml', { body: rssWith(prolog) });
+    const [report] = await pollFeeds(h.deps, [`${base}/dtd.xml`], limits);
+    expect(report).toMatchObject({ ok: false, new: 0, updated: 0, error: expect.stringMatching(/document type declaration/) });
+    expect(await articles()).toHaveLength(0);
+    expect(h.logs.join('\n')).not.toContain('EXPANDED-ENTITY');
+  });
+
+  it('a plain DOCTYPE without entities is refused too', async () => {
+    routes.set('/dtd.xml', { body: rssWith('<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://my.netscape.com/publish/formats/rss-0.91.dtd">', '<item><title>t</title><link>https://news.example.com/t</link></item>') });
+    const [report] = await pollFeeds(h.deps, [`${base}/dtd.xml`], limits);
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/document type declaration/) });
+    expect(await articles()).toHaveLength(0);
+  });
+});
+
+describe('HTML entities that XML does not define', () => {
+  it('do not make a real-world feed fail: the text keeps them, decoded in titles and summaries', async () => {
+    routes.set('/nbsp.xml', {
+      body: rssWith('<?xml version="1.0"?>', '<item><title>Caf&eacute;&nbsp;cr&egrave;me &amp; more</title><link>https://news.example.com/nbsp?a=1&amp;b=2</link><description>Prices&nbsp;rise &hellip; again &lt;b&gt;today&lt;/b&gt;</description></item>'),
+    });
+    const [report] = await pollFeeds(h.deps, [`${base}/nbsp.xml`], limits);
+    expect(report).toMatchObject({ ok: true, new: 1 });
+    expect(await byUrl('https://news.example.com/nbsp?a=1&b=2')).toMatchObject({ title: 'Café\u00a0crème & more', summary: 'Prices\u00a0rise … again today' });
+  });
+
+  it('a bare "&" is still malformed XML', async () => {
+    routes.set('/amp.xml', { body: rssWith('', '<item><title>AT&T</title><link>https://news.example.com/att</link></item>') });
+    const [report] = await pollFeeds(h.deps, [`${base}/amp.xml`], limits);
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/malformed XML/) });
+  });
+});
+
+const item = (n: number, date?: string) =>
+  `<item><title>Item ${n}</title><link>https://news.example.com/items/${n}</link><guid>item-${n}</guid>${date ? `<pubDate>${date}</pubDate>` : ''}</item>`;
+
+describe('items without a date keep the time they were first seen', () => {
+  it('a second poll leaves them as they are: same published_at, not "updated"', async () => {
+    routes.set('/undated.xml', { body: rssWith('', item(1) + item(2) + item(3, 'Fri, 27 Nov 2026 05:00:00 GMT')) });
+    const first = h.clock.now();
+    expect((await pollFeeds(h.deps, [`${base}/undated.xml`], limits))[0]).toMatchObject({ ok: true, new: 3, updated: 0 });
+    h.clock.advance(60 * 60 * 1000);
+    routes.set('/undated.xml', { body: rssWith('', item(4) + item(1) + item(2) + item(3, 'Fri, 27 Nov 2026 05:00:00 GMT')) });
+    expect((await pollFeeds(h.deps, [`${base}/undated.xml`], limits))[0]).toMatchObject({ ok: true, new: 1, updated: 0 });
+    const dates = Object.fromEntries((await articles()).map((a) => [a.guid, a.published_at]));
+    expect(dates).toEqual({ 'item-1': first, 'item-2': first, 'item-3': Date.parse('2026-11-27T05:00:00Z'), 'item-4': first + 60 * 60 * 1000 });
+  });
+});
+
+describe('a feed with many items', () => {
+  it('keeps only the newest 200 per poll; undated items count as seen now', async () => {
+    const t0 = Date.parse('2026-11-26T00:00:00Z');
+    // Oldest first, so the newest come last: the cap must rank by date, not keep the first 200.
+    const items = Array.from({ length: 500 }, (_, n) => item(n, new Date(t0 + n * 60_000).toUTCString()));
+    items.splice(100, 0, item(9000)); // undated
+    routes.set('/many.xml', { body: rssWith('', items.join('')) });
+    const [report] = await pollFeeds(h.deps, [`${base}/many.xml`], limits);
+    expect(report).toMatchObject({ ok: true, new: 200 });
+    const guids = (await articles()).map((a) => a.guid).sort();
+    expect(guids).toEqual(['item-9000', ...Array.from({ length: 199 }, (_, k) => `item-${499 - k}`)].sort());
+  });
+});
+
+describe('logs', () => {
+  it('loggableUrl keeps origin and path, drops query strings, fragments and credentials', () => {
+    expect(loggableUrl('https://user:pa55@feeds.example.com:8443/a/feed.xml?key=s3cret&x=1#top')).toBe('https://feeds.example.com:8443/a/feed.xml');
+    expect(loggableUrl('http://127.0.0.1:9/feed.xml')).toBe('http://127.0.0.1:9/feed.xml');
+    expect(loggableUrl('not a url ?key=s3cret')).not.toContain('s3cret');
+  });
+
+  it('name a feed by origin and path: no query string, no credentials', async () => {
+    await pollFeeds(h.deps, [`${base}/missing.xml?token=s3cret-token-value`], limits);
+    const refused = h.logs.find((l) => l.includes('feed refused'))!;
+    expect(refused).toContain(`${base}/missing.xml`);
+    expect(refused).not.toContain('s3cret');
   });
 });

@@ -1,4 +1,5 @@
-import { FeedError } from './feed-parse.ts';
+import { FeedError } from './feed-error.ts';
+import { getFollowingRedirects, type FetchFeedHop } from './redirects.ts';
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -11,8 +12,21 @@ export type FetchResult =
   | { status: 'not_modified' }
   | { status: 'ok'; body: Uint8Array; contentType: string | null; etag: string | null; lastModified: string | null };
 
-/** GET with ETag / Last-Modified, a timeout over the whole exchange, and a cap on the (decompressed) size. */
-export async function fetchFeed(url: string, prior: { etag: string | null; last_modified: string | null } | undefined, limits: FetchLimits): Promise<FetchResult> {
+const reason = (err: unknown) => {
+  const e = err as Error & { cause?: Error };
+  return e.cause?.message ?? e.message;
+};
+
+/**
+ * GET with ETag / Last-Modified, redirects checked hop by hop, a timeout over the whole exchange
+ * (every hop and the body), and a cap on the (decompressed) size.
+ */
+export async function fetchFeed(
+  hop: FetchFeedHop,
+  url: string,
+  prior: { etag: string | null; last_modified: string | null } | undefined,
+  limits: FetchLimits,
+): Promise<FetchResult> {
   const headers: Record<string, string> = {
     accept: 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1',
     'user-agent': 'Gazette feed reader',
@@ -22,14 +36,21 @@ export async function fetchFeed(url: string, prior: { etag: string | null; last_
   let res: Response;
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
-    res = await fetch(url, { headers, signal, redirect: 'follow' });
+    res = await getFollowingRedirects(hop, url, { headers, signal });
   } catch (err) {
-    throw new FeedError(signal.aborted ? `timed out after ${limits.timeoutMs} ms` : `could not connect: ${(err as Error).message}`);
+    if (err instanceof FeedError) throw err;
+    throw new FeedError(signal.aborted ? `timed out after ${limits.timeoutMs} ms` : `could not connect: ${reason(err)}`);
   }
   if (res.status === 304) return { status: 'not_modified' };
-  if (!res.ok) throw new FeedError(`HTTP ${res.status}`);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new FeedError(`HTTP ${res.status}`);
+  }
   const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > limits.maxBytes) throw new FeedError(`larger than ${limits.maxBytes} bytes`);
+  if (declared > limits.maxBytes) {
+    await res.body?.cancel();
+    throw new FeedError(`larger than ${limits.maxBytes} bytes`);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -40,7 +61,7 @@ export async function fetchFeed(url: string, prior: { etag: string | null; last_
     }
   } catch (err) {
     if (err instanceof FeedError) throw err;
-    throw new FeedError(signal.aborted ? `timed out after ${limits.timeoutMs} ms` : `read failed: ${(err as Error).message}`);
+    throw new FeedError(signal.aborted ? `timed out after ${limits.timeoutMs} ms` : `read failed: ${reason(err)}`);
   }
   const body = new Uint8Array(size);
   let offset = 0;

@@ -1,28 +1,18 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ArticleInput } from './article.ts';
+import { FeedError } from './feed-error.ts';
+import { readFeedXml, type OpenElement, type XmlNode } from './feed-xml.ts';
 import { foldControl, htmlToSummary, truncate } from './text.ts';
+import { yieldEvery } from './yield.ts';
 
-/** A feed we refuse, with a reason fit for the log and the poll report. */
-export class FeedError extends Error {
-  override name = 'FeedError';
-}
+type Node = XmlNode;
 
-type Node = Record<string, unknown>;
-
-const ARRAYS = new Set(['item', 'entry', 'link', 'media:content', 'media:thumbnail', 'enclosure', 'category', 'media:group']);
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // Only XML's five predefined entities and character references; DTD entities are refused before parsing.
-  processEntities: true,
-  htmlEntities: false,
-  isArray: (name) => ARRAYS.has(name),
-});
+// Bounds on what one item can cost, whatever the feed holds: a summary is ~320 characters and a
+// title 300, so more input than this only costs time.
+const MAX_URL = 2048;
+const MAX_HTML = 64 * 1024;
+const MAX_TITLE = 8 * 1024;
+const MAX_FIELD = 1024;
+const capped = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
 
 /** Bytes → text in the feed's charset: BOM, then the HTTP header, then the XML declaration, else UTF-8. */
 export function decodeFeed(bytes: Uint8Array, contentType: string | null): string {
@@ -67,7 +57,7 @@ function list(node: unknown): Node[] {
 
 /** An absolute http(s) URL, or undefined: relative links resolve against xml:base, then the feed's URL. */
 function resolveUrl(value: string | undefined, base: string): string | undefined {
-  if (!value) return undefined;
+  if (!value || value.length > MAX_URL) return undefined;
   try {
     const u = new URL(value.trim(), base);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
@@ -85,7 +75,7 @@ const TZ_ABBREVIATIONS: Record<string, string> = {
 /** The date forms feeds really use: RFC 822 (with zone names), ISO 8601, and "YYYY-MM-DD hh:mm:ss". */
 export function parseFeedDate(raw: string): number | undefined {
   let s = raw.trim();
-  if (!s) return undefined;
+  if (!s || s.length > 100) return undefined;
   const direct = Date.parse(s);
   if (!Number.isNaN(direct) && !/^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s)) return direct;
   // "2026-11-27 07:00:00" without a zone: read as UTC, not as the server's local time.
@@ -124,8 +114,9 @@ function imageOf(item: Node, base: string): string | undefined {
 }
 
 function plainTitle(node: unknown): string {
-  const raw = textOf(node);
-  const isHtml = attr(node, 'type') === 'html' || /<[a-z][\s\S]*>/i.test(raw);
+  const raw = capped(textOf(node), MAX_TITLE);
+  // A named entity XML does not define (&nbsp;) is kept as written by the parser: the title is HTML.
+  const isHtml = attr(node, 'type') === 'html' || /<[a-z][\s\S]*>/i.test(raw) || /&[a-z][a-z0-9]*;/i.test(raw);
   return truncate(isHtml ? htmlToSummary(raw, 300) : foldControl(raw), 300);
 }
 
@@ -133,113 +124,167 @@ function withBase(node: Node, base: string): string {
   return resolveUrl(attr(node, 'xml:base'), base) ?? base;
 }
 
-interface Draft {
-  guid: string | undefined;
-  url: string | undefined;
-  title: string;
-  summaryHtml: string;
-  image: string | undefined;
-  author: string;
-  section: string;
-  date: string;
+/** The most items kept from one poll of one feed: the newest. Work after parsing is bounded by it. */
+export const MAX_ITEMS_PER_POLL = 200;
+
+/**
+ * An article read from a feed. `undated`: the feed gave no usable date (or one in the future: a
+ * bad clock, a scheduled post), so published_at is the fetch time.
+ */
+export interface FeedArticle extends ArticleInput {
+  undated: boolean;
 }
 
-function finish(d: Draft, fetchedAt: number): ArticleInput | undefined {
-  if (!d.url || !d.title) return undefined;
-  const published = parseFeedDate(d.date);
+/** What is read from every item while parsing: just enough to identify and rank it. */
+interface Draft {
+  item: Node;
+  base: string;
+  guid: string;
+  url: string;
+  publishedAt: number;
+  undated: boolean;
+  position: number;
+}
+
+interface FeedFormat {
+  itemName: string;
+  /** Where items sit, root first. */
+  itemParents: readonly string[];
+  link(item: Node): string | undefined;
+  guid(item: Node): string | undefined;
+  date(item: Node): string;
+  /** The fields only kept items need: text conversion is the costly part of an item. */
+  details(item: Node, root: Node): { title: string; summaryHtml: string; author: string; section: string };
+}
+
+const rss = (itemParents: string[]): FeedFormat => ({
+  itemName: 'item',
+  itemParents,
+  link(item) {
+    const link = textOf(item['link']) || attr(list(item['link'])[0], 'href');
+    const guidNode = item['guid'];
+    const guid = textOf(guidNode);
+    const permalink = attr(guidNode, 'isPermaLink') !== 'false' && guid && /^https?:/.test(guid) ? guid : undefined;
+    return link || permalink || attr(item, 'rdf:about');
+  },
+  guid: (item) => textOf(item['guid']) || attr(item, 'rdf:about'),
+  date: (item) => textOf(item['pubDate']) || textOf(item['dc:date']),
+  details: (item) => ({
+    title: plainTitle(item['title']),
+    summaryHtml: textOf(item['description']) || textOf(item['content:encoded']),
+    author: textOf(item['dc:creator']) || textOf(item['author']),
+    section: textOf(list(item['category'])[0] ?? item['category']) || textOf(item['dc:subject']),
+  }),
+});
+
+const atom: FeedFormat = {
+  itemName: 'entry',
+  itemParents: ['feed'],
+  link(entry) {
+    const links = list(entry['link']);
+    const alternate = links.find((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate') ?? links[0];
+    return attr(alternate, 'href');
+  },
+  guid: (entry) => textOf(entry['id']),
+  date: (entry) => textOf(entry['published']) || textOf(entry['updated']),
+  details(entry, feed) {
+    const author = list(entry['author'])[0] ?? list(feed['author'])[0];
+    const category = list(entry['category'])[0];
+    return {
+      title: plainTitle(entry['title']),
+      summaryHtml: textOf(entry['summary']) || textOf(entry['content']),
+      author: author ? textOf(author['name']) : '',
+      section: category ? (attr(category, 'label') ?? attr(category, 'term') ?? '') : '',
+    };
+  },
+};
+
+const FORMATS = new Map<string, FeedFormat>([
+  ['rss', rss(['rss', 'channel'])],
+  ['rdf:RDF', rss(['rdf:RDF'])],
+  ['feed', atom],
+]);
+
+/**
+ * Keeps the newest `max` drafts seen so far (ties: the feed's own order), one per guid: the first
+ * that is kept. Sorting only when twice as many have piled up keeps a 40,000-item feed at a few
+ * sorts of a few hundred entries, and nothing of the items left behind stays in memory.
+ */
+function newest(max: number) {
+  let kept: Draft[] = [];
+  const guids = new Set<string>();
+  const trim = () => {
+    kept.sort((a, b) => b.publishedAt - a.publishedAt || a.position - b.position);
+    for (const d of kept.slice(max)) guids.delete(d.guid);
+    kept = kept.slice(0, max);
+  };
   return {
-    guid: truncate(foldControl(d.guid || d.url), 512),
-    url: d.url,
-    title: d.title,
-    summary: d.summaryHtml ? htmlToSummary(d.summaryHtml) || null : null,
-    image_url: d.image ?? null,
-    author: truncate(foldControl(d.author), 120) || null,
-    section: truncate(foldControl(d.section), 80) || null,
-    // A date in the future (bad clock, scheduled post) counts from when we saw it.
-    published_at: published === undefined || published > fetchedAt ? fetchedAt : published,
+    add(d: Draft) {
+      if (guids.has(d.guid)) return;
+      guids.add(d.guid);
+      kept.push(d);
+      if (kept.length >= 2 * max) trim();
+    },
+    result() {
+      trim();
+      return kept;
+    },
   };
 }
 
-function rssItems(items: Node[], base: string, fetchedAt: number): ArticleInput[] {
-  return items.flatMap((item) => {
-    const itemBase = withBase(item, base);
-    const link = textOf(item['link']) || attr(list(item['link'])[0], 'href');
-    const guidNode = item['guid'];
-    const guid = textOf(guidNode) || attr(item, 'rdf:about');
-    const permalink = attr(guidNode, 'isPermaLink') !== 'false' && guid && /^https?:/.test(guid) ? guid : undefined;
-    const a = finish(
-      {
-        guid,
-        url: resolveUrl(link || permalink || attr(item, 'rdf:about'), itemBase),
-        title: plainTitle(item['title']),
-        summaryHtml: textOf(item['description']) || textOf(item['content:encoded']),
-        image: imageOf(item, itemBase),
-        author: textOf(item['dc:creator']) || textOf(item['author']),
-        section: textOf(list(item['category'])[0] ?? item['category']) || textOf(item['dc:subject']),
-        date: textOf(item['pubDate']) || textOf(item['dc:date']),
-      },
-      fetchedAt,
-    );
-    return a ? [a] : [];
-  });
-}
-
-function atomEntries(feed: Node, base: string, fetchedAt: number): ArticleInput[] {
-  return list(feed['entry']).flatMap((entry) => {
-    const entryBase = withBase(entry, base);
-    const links = list(entry['link']);
-    const alternate = links.find((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate') ?? links[0];
-    const author = list(entry['author'])[0] ?? list(feed['author'])[0];
-    const category = list(entry['category'])[0];
-    const a = finish(
-      {
-        guid: textOf(entry['id']),
-        url: resolveUrl(attr(alternate, 'href'), entryBase),
-        title: plainTitle(entry['title']),
-        summaryHtml: textOf(entry['summary']) || textOf(entry['content']),
-        image: imageOf(entry, entryBase),
-        author: author ? textOf(author['name']) : '',
-        section: category ? (attr(category, 'label') ?? attr(category, 'term') ?? '') : '',
-        date: textOf(entry['published']) || textOf(entry['updated']),
-      },
-      fetchedAt,
-    );
-    return a ? [a] : [];
-  });
+function finish(d: Draft, format: FeedFormat, root: Node): FeedArticle | undefined {
+  const { title, summaryHtml, author, section } = format.details(d.item, root);
+  if (!title) return undefined;
+  return {
+    guid: d.guid,
+    url: d.url,
+    title,
+    summary: summaryHtml ? htmlToSummary(capped(summaryHtml, MAX_HTML)) || null : null,
+    image_url: imageOf(d.item, d.base) ?? null,
+    author: truncate(foldControl(capped(author, MAX_FIELD)), 120) || null,
+    section: truncate(foldControl(capped(section, MAX_FIELD)), 80) || null,
+    published_at: d.publishedAt,
+    undated: d.undated,
+  };
 }
 
 /**
- * RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 → articles, de-duplicated by guid. Refuses DTD entity
- * declarations (entity expansion, external entities), truncated XML, and HTML pages.
+ * RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 → the newest MAX_ITEMS_PER_POLL articles, one per guid; an
+ * undated item ranks as seen now. Refuses any DTD (entity expansion,
+ * external entities), malformed or truncated XML, and HTML pages. Yields to the event loop as it
+ * goes, so a 5 MB feed never holds up the requests the server is answering.
  */
-export function parseFeed(xml: string, feedUrl: string, fetchedAt: number): ArticleInput[] {
-  const head = xml.slice(0, 4096);
-  // Entities can only be declared in the prolog (the DTD); an article that merely mentions one is fine.
-  const prolog = xml.slice(0, Math.max(0, xml.search(/<(?![?!])/)));
-  if (/<!ENTITY/i.test(prolog)) throw new FeedError('feed declares DTD entities (refused: entity expansion / external entity risk)');
-  if (/<!DOCTYPE\s+html/i.test(head) || /^\s*<html[\s>]/i.test(xml.replace(/^\uFEFF/, ''))) throw new FeedError('an HTML page, not a feed');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new FeedError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  let doc: Node;
-  try {
-    doc = parser.parse(xml) as Node;
-  } catch (err) {
-    throw new FeedError(`malformed XML: ${(err as Error).message}`);
+export async function parseFeed(xml: string, feedUrl: string, fetchedAt: number): Promise<FeedArticle[]> {
+  // XML's DOCTYPE is upper case: the parser calls HTML5's <!doctype html> a syntax error. Say what it is instead.
+  if (/^\s*<!doctype\s+html\b/i.test(xml.slice(0, 1024))) throw new FeedError('an HTML page, not a feed');
+  let format: FeedFormat | undefined;
+  const kept = newest(MAX_ITEMS_PER_POLL);
+  let position = 0;
+  const { root } = await readFeedXml(xml, {
+    onRoot(name) {
+      if (name.toLowerCase() === 'html') throw new FeedError('an HTML page, not a feed');
+      format = FORMATS.get(name);
+      if (!format) throw new FeedError('not an RSS or Atom feed');
+    },
+    isItem: (name, ancestors) =>
+      name === format!.itemName && ancestors.length === format!.itemParents.length && ancestors.every((a, i) => a.name === format!.itemParents[i]),
+    onItem(item, ancestors) {
+      const base = withBase(item, ancestors.reduce((b: string, a: OpenElement) => resolveUrl(a.attributes['xml:base'], b) ?? b, feedUrl));
+      const url = resolveUrl(format!.link(item), base);
+      if (!url || !textOf(item['title'])) return;
+      const guid = truncate(foldControl(capped(format!.guid(item) ?? '', MAX_FIELD) || url), 512);
+      const date = parseFeedDate(format!.date(item));
+      const undated = date === undefined || date > fetchedAt;
+      kept.add({ item, base, guid, url, publishedAt: undated ? fetchedAt : date, undated, position: position++ });
+    },
+  });
+  // Turning HTML into text is the costly part of an item: let the server breathe between items.
+  const articles: FeedArticle[] = [];
+  const breathe = yieldEvery();
+  for (const d of kept.result()) {
+    await breathe();
+    const a = finish(d, format!, root);
+    if (a) articles.push(a);
   }
-  let articles: ArticleInput[];
-  if (doc['rss'] && typeof doc['rss'] === 'object') {
-    const channel = list((doc['rss'] as Node)['channel'])[0] ?? {};
-    const base = withBase(doc['rss'] as Node, withBase(channel, feedUrl));
-    articles = rssItems(list(channel['item']), base, fetchedAt);
-  } else if (doc['rdf:RDF'] && typeof doc['rdf:RDF'] === 'object') {
-    const rdf = doc['rdf:RDF'] as Node;
-    articles = rssItems(list(rdf['item']), withBase(rdf, feedUrl), fetchedAt);
-  } else if (doc['feed'] && typeof doc['feed'] === 'object') {
-    const feed = doc['feed'] as Node;
-    articles = atomEntries(feed, withBase(feed, feedUrl), fetchedAt);
-  } else {
-    throw new FeedError('not an RSS or Atom feed');
-  }
-  const seen = new Set<string>();
-  return articles.filter((a) => !seen.has(a.guid) && seen.add(a.guid));
+  return articles;
 }

@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.ts';
-import { decodeFeed, FeedError, parseFeed } from './feed-parse.ts';
+import { FeedError } from './feed-error.ts';
 import { DEFAULT_FETCH_LIMITS, fetchFeed, type FetchLimits } from './feed-fetch.ts';
+import { decodeFeed, parseFeed } from './feed-parse.ts';
+import { loggableUrl } from './loggable-url.ts';
 import { upsertArticles } from './store.ts';
 
 export interface FeedReport {
@@ -16,12 +18,12 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
   const prior = await db.selectFrom('feeds').select(['etag', 'last_modified']).where('url', '=', url).executeTakeFirst();
   const now = clock.now();
   try {
-    const fetched = await fetchFeed(url, prior, limits);
+    const fetched = await fetchFeed(deps.fetchFeedHop, url, prior, limits);
     let counts = { new: 0, updated: 0 };
     let etag = prior?.etag ?? null;
     let lastModified = prior?.last_modified ?? null;
     if (fetched.status === 'ok') {
-      const articles = parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
+      const articles = await parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
       const outcomes = await upsertArticles(db, articles, url, now);
       counts = { new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length };
       etag = fetched.etag;
@@ -35,7 +37,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
     return { url, ok: true, ...counts, error: null };
   } catch (err) {
     if (!(err instanceof FeedError)) throw err;
-    deps.log.warn('feed refused', { feed: url, error: err.message });
+    deps.log.warn('feed refused', { feed: loggableUrl(url), error: err.message });
     await db
       .insertInto('feeds')
       .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: err.message })

@@ -3,6 +3,9 @@ import type { ArticleInput } from './article.ts';
 
 export type UpsertOutcome = 'new' | 'updated' | 'unchanged';
 
+/** `undated`: the source gave no date; an article already stored keeps the date it was first seen with. */
+export type UpsertInput = ArticleInput & { undated?: boolean };
+
 const same = (a: ArticleInput, b: ArticleInput) =>
   a.title === b.title && a.url === b.url && a.summary === b.summary && a.image_url === b.image_url && a.author === b.author && a.section === b.section && a.published_at === b.published_at;
 
@@ -10,16 +13,18 @@ const same = (a: ArticleInput, b: ArticleInput) =>
  * Stores articles all-or-nothing, in one transaction. The same guid, or the same url, updates the
  * article already stored instead of adding a duplicate.
  */
-export async function upsertArticles(db: Db, articles: ArticleInput[], source: string, now: number): Promise<UpsertOutcome[]> {
+export async function upsertArticles(db: Db, articles: UpsertInput[], source: string, now: number): Promise<UpsertOutcome[]> {
   return db.transaction().execute(async (trx) => {
     const outcomes: UpsertOutcome[] = [];
-    for (const a of articles) {
+    for (const { undated, ...input } of articles) {
       const existing = await trx
         .selectFrom('articles')
         .selectAll()
-        .where((eb) => eb.or([eb('guid', '=', a.guid), eb('url', '=', a.url)]))
+        .where((eb) => eb.or([eb('guid', '=', input.guid), eb('url', '=', input.url)]))
         .orderBy('created_at')
         .executeTakeFirst();
+      // Otherwise an undated item would move to "now" on every poll, and look like the newest article forever.
+      const a = undated && existing ? { ...input, published_at: existing.published_at } : input;
       if (!existing) {
         await trx.insertInto('articles').values({ id: crypto.randomUUID(), ...a, source, created_at: now, updated_at: now }).execute();
         outcomes.push('new');

@@ -11,6 +11,7 @@ import { jsonLogger, type Logger } from '../log.ts';
 import { compileDigestRenderer, compileTemplate } from '../mail/mjml.ts';
 import { outboxMailer } from '../mail/outbox.ts';
 import { smtpMailer } from '../mail/smtp.ts';
+import { nodeFeedHttp } from './feed-http.ts';
 import { developmentSecret } from './secret.ts';
 
 export const DATA_DIR = 'data';
@@ -60,6 +61,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
   const templates = { welcome: await compileTemplate('welcome'), accountLink: await compileTemplate('account-link'), digest: await compileDigestRenderer() };
+  const feedHttp = nodeFeedHttp();
 
   const pending = new Set<Promise<unknown>>();
   const deps: Deps = {
@@ -72,6 +74,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     config: { ...config, appSecret },
     templates,
     remoteAddress: (_request, env) => (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress,
+    fetchFeedHop: feedHttp.fetchFeedHop,
     defer(task) {
       const p: Promise<unknown> = task()
         .catch((err: Error) => log.error('background task failed', { error: err.message }))
@@ -89,6 +92,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     async close() {
       await drain();
       await mailer.close?.();
+      await feedHttp.close();
       await connection.close();
     },
   };

@@ -18,6 +18,7 @@ import { memoryMailer } from '../../src/mail/memory.ts';
 import { compileDigestRenderer, compileTemplate } from '../../src/mail/mjml.ts';
 import type { EditionRenderer } from '../../src/editions/render.ts';
 import type { CompiledTemplate } from '../../src/mail/template.ts';
+import { nodeFeedHttp } from '../../src/runtime/feed-http.ts';
 import type { FakeStripe } from './fake-stripe.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_gazette_tests';
@@ -102,6 +103,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const logs: string[] = [];
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
+  const feedHttp = nodeFeedHttp();
   welcome ??= compileTemplate('welcome');
   accountLink ??= compileTemplate('account-link');
   digest ??= compileDigestRenderer();
@@ -117,6 +119,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     templates: { welcome: await welcome, accountLink: await accountLink, digest: await digest },
     // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
     remoteAddress: () => undefined,
+    fetchFeedHop: feedHttp.fetchFeedHop,
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);
@@ -134,6 +137,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     async close() {
       await drain();
       await deps.mailer.close?.();
+      await feedHttp.close();
       await connection.close();
       await database.drop();
     },

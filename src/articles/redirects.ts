@@ -1,0 +1,60 @@
+import { FeedError } from './feed-error.ts';
+import { addressKind, isPrivateHost, PrivateAddressError } from './ip-address.ts';
+
+/** Whether one hop may connect to a loopback, private, link-local or unique-local address. */
+export interface HopPolicy {
+  allowPrivate: boolean;
+}
+
+/**
+ * One HTTP exchange, redirects not followed: the core follows them itself so it can check every hop.
+ * A shell refuses to connect to a non-public address unless the policy allows it (throwing
+ * PrivateAddressError), and connects to the very address it checked, so DNS cannot answer one thing
+ * to the check and another to the socket.
+ */
+export type FetchFeedHop = (request: Request, policy: HopPolicy) => Promise<Response>;
+
+const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * GETs url and follows up to MAX_REDIRECTS redirects. A feed configured on a private host (the
+ * operator's explicit choice: local development, an internal CMS) may redirect within private
+ * space; a public feed may reach public addresses only, on every hop including the first, so a
+ * redirect cannot turn the poller against the database, the admin API or cloud metadata.
+ */
+export async function getFollowingRedirects(hop: FetchFeedHop, url: string, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
+  let target = httpUrl(url, undefined, 'the feed URL is not a valid http(s) URL');
+  const policy: HopPolicy = { allowPrivate: isPrivateHost(target.hostname) };
+  for (let redirects = 0; ; redirects++) {
+    const refused = (address: string) =>
+      new FeedError(redirects === 0 ? `feed host resolves to a private address, refused (${address})` : `redirect to a private address refused (${address})`);
+    // A literal address never reaches the shell's resolver, which checks host names: judge it here.
+    const kind = addressKind(target.hostname);
+    if (!policy.allowPrivate && kind && kind !== 'public') throw refused(target.hostname.replace(/^\[|\]$/g, ''));
+    let res: Response;
+    try {
+      res = await hop(new Request(target, { headers: init.headers, signal: init.signal, redirect: 'manual' }), policy);
+    } catch (err) {
+      if (err instanceof PrivateAddressError) throw refused(err.address);
+      throw err;
+    }
+    const location = res.headers.get('location');
+    if (!REDIRECT_STATUSES.has(res.status) || location === null) return res;
+    await res.body?.cancel();
+    if (redirects === MAX_REDIRECTS) throw new FeedError(`too many redirects (more than ${MAX_REDIRECTS})`);
+    target = httpUrl(location, target, 'redirect to an invalid or non-HTTP URL refused');
+  }
+}
+
+function httpUrl(value: string, base: URL | undefined, refusal: string): URL {
+  let u: URL | undefined;
+  try {
+    u = new URL(value, base);
+  } catch {
+    // refused below
+  }
+  if (u?.protocol !== 'http:' && u?.protocol !== 'https:') throw new FeedError(refusal);
+  return u;
+}
