@@ -26,7 +26,11 @@ export function fillTemplate(t: CompiledTemplate, values: Record<string, string>
   return { html: fill(t.html, escapeHtml), text: fill(t.text, (v) => v) };
 }
 
-/** Folds CR, LF and other control characters so a value can't start a new header line. */
+/**
+ * Folds CR, LF and other control characters so a value can't start a new header line, and drops
+ * bidirectional embeddings, overrides and isolates, which can make a subject display as something
+ * else (U+202E then "fdp.exe" shows as "exe.pdf").
+ */
 export function headerSafe(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return value.replace(/[\u202a-\u202e\u2066-\u2069]/g, '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
