@@ -1,14 +1,19 @@
 import { mkdirSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
+import { runDigest } from '../src/editions/run.ts';
+import type { RawMessage } from '../src/mail/mailer.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
-import { article } from './support/seed.ts';
+import { article, seedReaders } from './support/seed.ts';
 
 // Debian's Chromium (installed by .ci/run); screenshots land in .tmp/screens for a person to look at.
 const SCREENS = new URL('../.tmp/screens/', import.meta.url).pathname;
 let browser: Browser;
 let h: Harness;
+/** The HTML part of the copy the fast path sent to a reader, as a mail client decodes it. */
+let mailedHtml: string;
 
 beforeAll(async () => {
   mkdirSync(SCREENS, { recursive: true });
@@ -18,12 +23,18 @@ beforeAll(async () => {
   });
   h = await makeHarness();
   const long = 'The council met late into the night to settle the harbour budget, with every member speaking at length about ferries, tolls and the fish market.';
+  // Titles of many lengths, so the markup around them lands at every position of a long line.
+  const title = (i: number) => (i === 0 ? 'An unusually long headline about the harbour, the council, the budget and everything that the mayor said afterwards' : `Story number ${i} about the harbour${' and the tram'.repeat(i % 7)}`);
   await upsertArticles(
     h.deps.db,
-    Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { summary: long, title: i === 0 ? 'An unusually long headline about the harbour, the council, the budget and everything that the mayor said afterwards' : undefined })),
+    Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { summary: long, title: title(i), author: `Reporter ${'N'.repeat(i)}` })),
     'api',
     h.clock.now(),
   );
+  await seedReaders(h.deps.db, 1);
+  await runDigest(h.deps, { retryDelaysMs: [] });
+  const [copy] = (h.deps.mailer as unknown as { sent: RawMessage[] }).sent;
+  mailedHtml = (await simpleParser(Buffer.from(copy!.raw))).html as string;
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -46,22 +57,51 @@ async function render(html: string, width: number, name: string) {
         .filter((e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''))
         .map((e) => parseFloat(getComputedStyle(e).fontSize)),
     ),
+    // The template's hooks (css-class on each mj-text): MJML puts the class on a font-size:0 cell and
+    // the text in the div inside it, so a style the client cannot read leaves that text 0 px tall.
+    hooks: Object.fromEntries(
+      ['headline', 'section-label', 'summary', 'byline', 'footer'].map((hook) => [
+        hook,
+        [...document.querySelectorAll(`td.${hook} > div`)].map((e) => {
+          const box = e.getBoundingClientRect();
+          return { text: (e as HTMLElement).innerText.trim(), fontSize: parseFloat(getComputedStyle(e).fontSize), width: box.width, height: box.height };
+        }),
+      ]),
+    ),
   }));
-  await page.screenshot({ path: `${SCREENS}${name}-${width}.png`, fullPage: name !== 'digest' });
+  await page.screenshot({ path: `${SCREENS}${name}-${width}.png`, fullPage: !name.startsWith('digest') });
   await page.close();
   return metrics;
 }
 
+const digestHtml = {
+  preview: async () => (await h.app.request('/admin/editions/preview', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text(),
+  mail: async () => mailedHtml,
+};
+
 describe('the digest as a reader sees it', () => {
-  it.each([375, 1200])('reads well %d px wide: no sideways scrolling, legible text, every story and the footer links', async (width) => {
-    const res = await h.app.request('/admin/editions/preview', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const m = await render(await res.text(), width, 'digest');
+  it.each([
+    ['mail', 375],
+    ['mail', 1200],
+    ['preview', 375],
+    ['preview', 1200],
+  ] as const)('%s copy reads well %d px wide: no sideways scrolling, every headline, byline, summary and footer line visible and legible', async (source, width) => {
+    const m = await render(await digestHtml[source](), width, `digest-${source}`);
     expect(m.scrollWidth).toBeLessThanOrEqual(width);
     expect(m.smallestFont).toBeGreaterThanOrEqual(12);
     expect(m.bodyText).toContain('An unusually long headline about the harbour');
     expect(m.bodyText).toContain('Story number 19 about the harbour');
     expect(m.bodyText).toContain('Unsubscribe from the digest');
     expect(m.bodyText).toContain('Manage subscription');
+    expect(m.hooks['headline']).toHaveLength(20);
+    expect(m.hooks['section-label']).toHaveLength(20);
+    expect(m.hooks['summary']).toHaveLength(20);
+    expect(m.hooks['byline']).toHaveLength(20);
+    expect(m.hooks['footer']).toHaveLength(1);
+    const unreadable = Object.entries(m.hooks).flatMap(([hook, elements]) =>
+      elements.filter((e) => !(e.fontSize >= 12 && e.width > 0 && e.height > 0 && e.text !== '')).map((e) => `${hook} "${e.text.slice(0, 40)}": ${e.fontSize}px, ${e.width}x${e.height}`),
+    );
+    expect(unreadable).toEqual([]);
   });
 });
 

@@ -1,12 +1,14 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileDigestRenderer, TEMPLATES_DIR } from '../src/mail/mjml.ts';
 import { upsertArticles } from '../src/articles/store.ts';
 import { freezeEdition } from '../src/editions/edition.ts';
-import { personalise } from '../src/editions/message.ts';
+import { digestMime, personalise, rawDigest } from '../src/editions/message.ts';
 import type { EditionView } from '../src/editions/render.ts';
+import { drawSlotMarker, splitSlots } from '../src/mail/slots.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
 import { article } from './support/seed.ts';
 
@@ -92,14 +94,36 @@ describe('rendering', () => {
     expect(edition.subject).toContain('The Morning Gazette');
   });
 
-  it('a 20-article edition with images and full summaries stays under 100 KB of HTML', async () => {
+  it('a 20-article edition with images and full summaries stays under 100 KB of HTML, decoded and as sent', async () => {
     const long = 'The council met late into the night to settle the harbour budget, with every member speaking at length about ferries, tolls, the fish market and the new tram line, before a vote that surprised everyone in the public gallery and the press benches alike. More to follow.';
     await store(Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { image_url: `https://cdn.example.com/img/${i}-a-fairly-long-file-name-for-realism.jpg`, summary: long, title: `A headline of realistic length for story ${i}, with a subordinate clause` })));
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
-    const message = await personalise(h.deps.config, edition, { id: '0f8a4b9e-1111-4222-8333-944455556666', email: 'a.long.address.for.testing@example.com' }, h.clock.now());
+    const reader = { id: '0f8a4b9e-1111-4222-8333-944455556666', email: 'a.long.address.for.testing@example.com' };
+    const message = await personalise(h.deps.config, edition, reader, h.clock.now());
     const bytes = new TextEncoder().encode(message.html).length;
     expect(bytes).toBeLessThan(100_000);
     expect(bytes).toBeGreaterThan(20_000);
+    // The copy the fast path sends: its HTML part as a client decodes it, and the whole message as
+    // encoded (quoted-printable makes it larger than what it decodes to).
+    const copy = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
+    const decoded = new TextEncoder().encode((await simpleParser(Buffer.from(copy.raw))).html as string).length;
+    expect(decoded).toBe(bytes);
+    expect(copy.raw.byteLength).toBeLessThan(100_000);
+  });
+
+  it('slots carry a marker drawn for each edition, one its articles do not hold', async () => {
+    await store([article(1, h.clock.now(), { title: 'Markets [[x]] today [[email]] [[unsubscribe_url]]' })]);
+    const first = (await freezeEdition(h.deps, '2026-11-27'))!;
+    expect(first.slot_marker).toMatch(/^[0-9a-f]{24}$/);
+    const slots = (body: string) => splitSlots(body, first.slot_marker).flatMap((p) => (typeof p === 'string' ? [] : [p.slot]));
+    expect(slots(first.html)).toEqual(['email', 'unsubscribe_url', 'billing_url']);
+    expect(slots(first.text)).toEqual(['email', 'unsubscribe_url', 'billing_url']);
+    h.clock.advance(24 * 3600_000);
+    await store([article(2, h.clock.now())]);
+    expect((await freezeEdition(h.deps, '2026-11-28'))!.slot_marker).not.toBe(first.slot_marker);
+    // Drawn again when the content holds the marker drawn.
+    let draws = 0;
+    expect(drawSlotMarker(`a title with ${'ab'.repeat(12)} in it`, (bytes) => bytes.fill(draws++ === 0 ? 0xab : 0xcd))).toBe('cd'.repeat(12));
   });
 
   it('the text part carries the same articles and links', async () => {

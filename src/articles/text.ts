@@ -1,8 +1,16 @@
 import { convert } from 'html-to-text';
 
-/** Folds control characters (CR, LF, NUL, …) to single spaces: nothing from outside can break a line or a header. */
+/**
+ * Folds control characters (CR, LF, NUL, …) to single spaces: nothing from outside can break a line
+ * or a header. Bidirectional embeddings, overrides and isolates go entirely: they let a title display
+ * as other text than it is (U+202E then "fdp.exe" shows as "exe.pdf").
+ */
 export function foldControl(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return value
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 /** Cuts at a word boundary and adds an ellipsis when the text is longer than max. */

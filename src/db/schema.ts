@@ -97,6 +97,8 @@ export interface EditionsTable {
   text: string;
   article_count: number;
   frozen_at: Millis;
+  /** The marker in html/text slots ([[MARKER:name]]); null for editions stored before markers ([[name]]). */
+  slot_marker: string | null;
 }
 
 export interface EditionArticlesTable {

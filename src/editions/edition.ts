@@ -36,7 +36,7 @@ function viewFor(deps: Deps, date: string, articles: EditionArticle[]) {
 }
 
 /** What the edition of `date` would hold if frozen now, rendered but not stored (the staff preview). */
-export async function previewEdition(deps: Deps, date: string): Promise<{ subject: string; html: string; text: string; article_count: number } | null> {
+export async function previewEdition(deps: Deps, date: string): Promise<Omit<Edition, 'date' | 'frozen_at'> | null> {
   const existing = await findEdition(deps, date);
   if (existing) return existing;
   const articles = await candidates(deps, deps.clock.now());
@@ -61,7 +61,7 @@ export async function freezeEdition(deps: Deps, date: string): Promise<Edition |
   }
   const view = viewFor(deps, date, articles);
   const rendered = await deps.templates.digest(view);
-  const edition: Edition = { date, subject: editionSubject(view), html: rendered.html, text: rendered.text, article_count: articles.length, frozen_at: now };
+  const edition: Edition = { date, subject: editionSubject(view), html: rendered.html, text: rendered.text, slot_marker: rendered.slot_marker, article_count: articles.length, frozen_at: now };
   await deps.db.transaction().execute(async (trx) => {
     const inserted = await trx.insertInto('editions').values(edition).onConflict((oc) => oc.column('date').doNothing()).returning('date').executeTakeFirst();
     if (!inserted) return;

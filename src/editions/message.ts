@@ -3,10 +3,12 @@ import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
 import type { OutgoingMessage, RawMessage } from '../mail/mailer.ts';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { compileMime, fillMime, type MimeTemplate } from '../mail/mime.ts';
+import { splitSlots } from '../mail/slots.ts';
 import { fillTemplate } from '../mail/template.ts';
 import type { Edition } from './edition.ts';
 
 type MessageConfig = Pick<Config, 'publicUrl' | 'mailFrom'> & { appSecret: string };
+type EditionContent = Pick<Edition, 'date' | 'subject' | 'html' | 'text' | 'slot_marker'>;
 
 /** The same id for the same (edition, reader), so a copy resent after a crash can be recognised and dropped. */
 export function digestMessageId(config: Pick<Config, 'publicUrl'>, date: string, readerId: string): string {
@@ -24,7 +26,7 @@ function editionHeaders(config: MessageConfig, date: string): Record<string, str
 }
 
 /** One reader's copy as a structured message: the staff preview, and the reference the fast path is checked against. */
-export async function personalise(config: MessageConfig, edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
+export async function personalise(config: MessageConfig, edition: EditionContent, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
   const links = await readerLinks(config, reader.id, now);
   return {
     from: config.mailFrom,
@@ -45,17 +47,16 @@ export function envelopeAddress(mailFrom: string): string {
   return /<([^>]+)>/.exec(mailFrom)?.[1]?.trim() ?? mailFrom.trim();
 }
 
-/** The edition as MIME bytes with holes: built once per run, then each reader's copy is string work. */
-export function digestMime(config: MessageConfig, edition: Pick<Edition, 'date' | 'subject' | 'html' | 'text'>, sentAt: number): MimeTemplate {
+/** The edition as MIME bytes with holes: built once per run, then each reader's copy is byte copying. */
+export function digestMime(config: MessageConfig, edition: EditionContent, sentAt: number): MimeTemplate {
   return compileMime({
     from: config.mailFrom,
     subject: edition.subject,
     date: new Date(sentAt),
-    boundary: `gazette-${edition.date}-alternative`,
-    recipientHeaders: { 'List-Unsubscribe': '<[[unsubscribe_url]]>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    recipientHeaders: { 'List-Unsubscribe': ['<', { slot: 'unsubscribe_url' }, '>'], 'List-Unsubscribe-Post': ['List-Unsubscribe=One-Click'] },
     headers: editionHeaders(config, edition.date),
-    html: edition.html,
-    text: edition.text,
+    html: splitSlots(edition.html, edition.slot_marker),
+    text: splitSlots(edition.text, edition.slot_marker),
   });
 }
 

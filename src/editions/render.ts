@@ -17,8 +17,11 @@ export interface EditionView {
   articles: EditionArticle[];
 }
 
-/** Renders an edition once (MJML on Node); the result keeps [[slots]] for each reader's own links. */
-export type EditionRenderer = (view: EditionView) => Promise<CompiledTemplate>;
+/**
+ * Renders an edition once (MJML on Node); the result keeps slots for each reader's own links, marked
+ * with `slot_marker` so that no article text can form one.
+ */
+export type EditionRenderer = (view: EditionView) => Promise<CompiledTemplate & { slot_marker: string }>;
 
 export function editionView(opts: { publication: string; date: string; timezone: string; publisherAddress: string | null; articles: EditionArticle[] }): EditionView {
   const label = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(

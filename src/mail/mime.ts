@@ -1,126 +1,140 @@
 import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encodeQuotedPrintable } from './qp.ts';
+import type { Slotted } from './slots.ts';
 import { escapeHtml } from './template.ts';
 
+const textEncoder = new TextEncoder();
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
- * A whole MIME message built once, with holes for per-recipient values. Filling it is string
- * concatenation: no MIME encoding, no streams, no per-message allocation beyond the result.
+ * A whole MIME message built once, with holes for per-recipient values. Filling it copies the
+ * encoded segments around each recipient's encoded values: no re-encoding of the bodies, no streams.
  */
 export interface MimeTemplate {
   /** segments[i] precedes holes[i]; the last segment ends the message. Encoded once. */
   segments: Uint8Array[];
-  holes: { name: string; html: boolean }[];
+  holes: Hole[];
+  boundary: string;
 }
 
-const HOLE = /\[\[([a-z_]+)\]\]/g;
-
-function crlf(text: string): string {
-  return text.replace(/\r?\n/g, '\r\n');
-}
-
-/** Lines over 998 octets are illegal in 8bit MIME: break long HTML lines between tags (else at a space). */
-// Short enough that a line still fits after its [[slots]] are filled (an address and two signed links).
-export function wrapHtmlLines(html: string, max = 300): string {
-  return html
-    .split('\n')
-    .map((line) => {
-      if (line.length <= max) return line;
-      const out: string[] = [];
-      let rest = line;
-      while (rest.length > max) {
-        const tag = rest.lastIndexOf('><', max - 1);
-        if (tag > 0) {
-          out.push(rest.slice(0, tag + 1));
-          rest = rest.slice(tag + 1);
-          continue;
-        }
-        const space = rest.lastIndexOf(' ', max);
-        if (space <= 0) break;
-        out.push(rest.slice(0, space));
-        rest = rest.slice(space + 1);
-      }
-      out.push(rest);
-      return out.join('\n');
-    })
-    .join('\n');
-}
-
-function header(name: string, value: string): string {
-  return `${foldLines(`${name}: ${value}`, 76)}\r\n`;
+/** raw: a header value copied as is (addresses, URLs); text and html: a body value, quoted-printable (html escaped first). */
+interface Hole {
+  name: string;
+  kind: 'raw' | 'text' | 'html';
 }
 
 export interface MimeParts {
   from: string;
   subject: string;
   date: Date;
-  boundary: string;
   /** Headers that are the same for every recipient (already header-safe). */
   headers: Record<string, string>;
-  /** Per-recipient header lines with [[holes]] (ASCII values: addresses, URLs). */
-  recipientHeaders: Record<string, string>;
-  html: string;
-  text: string;
+  /** Per-recipient header lines; their slots take ASCII values (addresses, URLs) as they are. */
+  recipientHeaders: Record<string, Slotted>;
+  html: Slotted;
+  text: Slotted;
+}
+
+type Piece = string | Hole;
+
+function header(name: string, value: string): string {
+  return `${foldLines(`${name}: ${value}`, 76)}\r\n`;
 }
 
 /**
- * The message every recipient gets, with [[to]], [[message_id]] and the body's [[slots]] left open.
- * Bodies are sent as 8bit UTF-8 (SMTP 8BITMIME), so a hole can be filled without re-encoding.
+ * A body as quoted-printable pieces. Each literal run ends at column 0 where a value follows (after a
+ * soft line break), and each value is encoded the same way at fill time, so the decoded body is the
+ * template with the values in place, byte for byte, whatever either holds.
  */
-export function compileMime(p: MimeParts): MimeTemplate {
-  const head =
-    header('From', encodeWords(p.from, 'Q', 52)) +
-    'To: [[to]]\r\n' +
-    header('Subject', encodeWords(p.subject, 'Q', 52)) +
-    header('Date', p.date.toUTCString().replace('GMT', '+0000')) +
-    'Message-ID: <[[message_id]]>\r\n' +
-    Object.entries(p.recipientHeaders)
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('') +
-    Object.entries(p.headers)
-      .map(([k, v]) => header(k, encodeWords(v, 'Q', 52)))
-      .join('') +
-    header('MIME-Version', '1.0') +
-    header('Content-Type', `multipart/alternative; boundary="${p.boundary}"`);
-  const part = (type: string, body: string) =>
-    `--${p.boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${crlf(body)}\r\n`;
-  const htmlBody = part('text/html', wrapHtmlLines(p.html));
-  const textBody = part('text/plain', p.text);
-
-  const segments: string[] = [];
-  const holes: MimeTemplate['holes'] = [];
-  let current = '';
-  const take = (source: string, html: boolean) => {
-    let last = 0;
-    for (const m of source.matchAll(HOLE)) {
-      segments.push(current + source.slice(last, m.index));
-      current = '';
-      holes.push({ name: m[1]!, html });
-      last = m.index! + m[0].length;
-    }
-    current += source.slice(last);
-  };
-  take(`${head}\r\n`, false);
-  take(textBody, false);
-  take(htmlBody, true);
-  segments.push(`${current}--${p.boundary}--\r\n`);
-  const encoder = new TextEncoder();
-  return { segments: segments.map((seg) => encoder.encode(seg)), holes };
+function encodeBody(body: Slotted, kind: 'text' | 'html'): Piece[] {
+  return body.map((piece, i) => (typeof piece === 'string' ? encodeQuotedPrintable(piece, i < body.length - 1) : { name: piece.slot, kind }));
 }
 
-const encoder = new TextEncoder();
-const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * A boundary no content can contain: "=_" never occurs in quoted-printable or in a Q-encoded word,
+ * and the rest is random for each run, so nobody can write it into a feed in advance.
+ */
+export function randomBoundary(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return `=_gazette_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 /**
- * One recipient's bytes: the encoded segments copied once around the encoded values (HTML holes
- * escaped). Written into `reuse` when it is large enough (a buffer whose last copy has been sent).
+ * The message every recipient gets, with the recipient's address, Message-ID and the bodies' slots
+ * left open. The subject and every other header are written, never searched for slots. Both parts are
+ * quoted-printable, and the boundary is checked absent from everything it encloses (drawn again if not).
+ */
+export function compileMime(p: MimeParts, drawBoundary: () => string = randomBoundary): MimeTemplate {
+  const head: Piece[] = [
+    header('From', encodeWords(p.from, 'Q', 52)),
+    'To: ',
+    { name: 'to', kind: 'raw' },
+    '\r\n',
+    header('Subject', encodeWords(p.subject, 'Q', 52)),
+    header('Date', p.date.toUTCString().replace('GMT', '+0000')),
+    'Message-ID: <',
+    { name: 'message_id', kind: 'raw' },
+    '>\r\n',
+  ];
+  for (const [name, value] of Object.entries(p.recipientHeaders)) {
+    head.push(`${name}: `, ...value.map((v): Piece => (typeof v === 'string' ? v : { name: v.slot, kind: 'raw' })), '\r\n');
+  }
+  for (const [name, value] of Object.entries(p.headers)) head.push(header(name, encodeWords(value, 'Q', 52)));
+  head.push(header('MIME-Version', '1.0'));
+  const text = encodeBody(p.text, 'text');
+  const html = encodeBody(p.html, 'html');
+
+  const enclosed = [...head, ...text, ...html].filter((x): x is string => typeof x === 'string');
+  let boundary = drawBoundary();
+  while (enclosed.some((s) => s.includes(boundary))) boundary = drawBoundary();
+  const part = (type: string) => `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`;
+  return assemble(
+    [
+      ...head,
+      header('Content-Type', `multipart/alternative; boundary="${boundary}"`),
+      '\r\n',
+      part('text/plain'),
+      ...text,
+      // The CRLF before a delimiter belongs to the delimiter (RFC 2046), not to the body.
+      '\r\n',
+      part('text/html'),
+      ...html,
+      `\r\n--${boundary}--\r\n`,
+    ],
+    boundary,
+  );
+}
+
+function assemble(pieces: Piece[], boundary: string): MimeTemplate {
+  const segments: Uint8Array[] = [];
+  const holes: Hole[] = [];
+  let current = '';
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      current += piece;
+    } else {
+      segments.push(textEncoder.encode(current));
+      holes.push(piece);
+      current = '';
+    }
+  }
+  segments.push(textEncoder.encode(current));
+  return { segments, holes, boundary };
+}
+
+/**
+ * One recipient's bytes: the encoded segments copied once around the encoded values. Written into
+ * `reuse` when it is large enough (a buffer whose last copy has been sent).
  */
 export function fillMime(t: MimeTemplate, values: Record<string, string>, reuse?: Uint8Array): Uint8Array {
-  // Values are mostly ASCII (addresses, signed URLs): those are copied char by char into the result,
-  // which costs less than a TextEncoder call and a buffer per value; anything else is encoded.
+  // Body values become quoted-printable, which is ASCII; header values are addresses and URLs, ASCII
+  // nearly always. Those are copied char by char into the result, which costs less than a TextEncoder
+  // call and a buffer per value; anything else is encoded.
   const fills = t.holes.map((hole) => {
     const v = values[hole.name];
     if (v === undefined) throw new Error(`MIME hole [[${hole.name}]] has no value`);
-    const text = hole.html ? escapeHtml(v) : v;
-    return ASCII.test(text) ? text : encoder.encode(text);
+    if (hole.kind !== 'raw') return encodeQuotedPrintable(hole.kind === 'html' ? escapeHtml(v) : v, true);
+    return ASCII.test(v) ? v : textEncoder.encode(v);
   });
   let size = 0;
   for (const s of t.segments) size += s.byteLength;

@@ -1,10 +1,14 @@
+import { slotPattern } from './slots.ts';
+
 /**
- * A template already compiled from MJML: HTML and text with [[name]] slots for per-reader values.
+ * A template already compiled from MJML: HTML and text with slots for per-reader values.
  * Filling is plain string work, so MJML runs once per template or edition, never once per reader.
  */
 export interface CompiledTemplate {
   html: string;
   text: string;
+  /** The marker its slots carry ([[MARKER:name]]); absent for templates holding no outside text, which use [[name]]. */
+  slot_marker?: string | null;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -13,12 +17,10 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-const SLOT = /\[\[([a-z_]+)\]\]/g;
-
-/** Fills [[slots]]; HTML values are escaped, an unknown slot is an error rather than a silent gap. */
+/** Fills the slots; HTML values are escaped, an unknown slot is an error rather than a silent gap. */
 export function fillTemplate(t: CompiledTemplate, values: Record<string, string>): { html: string; text: string } {
   const fill = (src: string, escape: (v: string) => string) =>
-    src.replace(SLOT, (_, name: string) => {
+    src.replace(slotPattern(t.slot_marker), (_, name: string) => {
       const v = values[name];
       if (v === undefined) throw new Error(`template slot [[${name}]] has no value`);
       return escape(v);
@@ -26,7 +28,11 @@ export function fillTemplate(t: CompiledTemplate, values: Record<string, string>
   return { html: fill(t.html, escapeHtml), text: fill(t.text, (v) => v) };
 }
 
-/** Folds CR, LF and other control characters so a value can't start a new header line. */
+/**
+ * Folds CR, LF and other control characters so a value can't start a new header line, and drops
+ * bidirectional embeddings, overrides and isolates, which can make a subject display as something
+ * else (U+202E then "fdp.exe" shows as "exe.pdf").
+ */
 export function headerSafe(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return value.replace(/[\u202a-\u202e\u2066-\u2069]/g, '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
