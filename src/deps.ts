@@ -6,7 +6,7 @@ import type { Mailer } from './mail/mailer.ts';
 import type { CompiledTemplate } from './mail/template.ts';
 import type { StripeClient } from './billing/stripe-client.ts';
 import type { EditionRenderer } from './editions/render.ts';
-import type { FetchFeedHop } from './articles/redirects.ts';
+import type { FeedHttp } from './articles/redirects.ts';
 
 export interface Templates {
   welcome: CompiledTemplate;
@@ -27,8 +27,8 @@ export interface Deps {
   templates: Templates;
   /** The client address the runtime saw on the connection (Node: the socket; Workers: CF-Connecting-IP). */
   remoteAddress(request: Request, env: unknown): string | undefined;
-  /** One feed request, redirects not followed; refuses non-public addresses unless allowed (Node: undici with a checking resolver). */
-  fetchFeedHop: FetchFeedHop;
+  /** Feed requests one hop at a time, refusing non-public addresses unless allowed (Node: undici with a checking resolver). */
+  feedHttp: FeedHttp;
   /** Runs work after the response without making the caller wait (Node: a tracked promise; Workers: waitUntil). */
   defer(task: () => Promise<unknown>): void;
 }

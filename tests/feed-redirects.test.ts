@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../src/articles/ip-address.ts';
 import { pollFeeds } from '../src/articles/poll.ts';
+import { nodeFeedHttp } from '../src/runtime/feed-http.ts';
 import { makeHarness, type Harness } from './support/harness.ts';
 
 /**
@@ -64,6 +65,7 @@ beforeAll(async () => {
     if (url === '/to-metadata') return redirect(res, 'http://169.254.169.254/latest/meta-data/');
     if (url === '/to-file') return redirect(res, 'file:///etc/passwd');
     if (url === '/loopback-to-loopback') return redirect(res, `${internalBase}/feed.xml`);
+    if (url === '/to-internal-name') return redirect(res, `http://cms.internal:${internal.port}/secret.xml`);
     res.writeHead(404).end();
   });
   publicBase = `http://${publicIp}:${pub.port}`;
@@ -136,5 +138,37 @@ describe('a feed configured on a private address is the operator’s choice', ()
   it('a feed configured as localhost loads', async () => {
     const [report] = await pollFeeds(h.deps, [`http://localhost:${internal.port}/feed.xml`]);
     expect(report).toMatchObject({ ok: true, new: 1 });
+  });
+});
+
+describe('a configured host name is judged by every address it resolves to', () => {
+  // A resolver of our own stands in for a private network's DNS (an internal CMS at `cms.internal`).
+  const names: Record<string, string> = { 'cms.internal': '127.0.0.1' };
+  const lookup = ((hostname: string, options: unknown, callback: (err: NodeJS.ErrnoException | null, addresses: { address: string; family: number }[]) => void) => {
+    const cb = typeof options === 'function' ? (options as typeof callback) : callback;
+    const address = names[hostname] ?? (hostname === 'feeds.public.test' ? publicIp : undefined);
+    if (!address) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    cb(null, [{ address, family: 4 }]);
+  }) as unknown as typeof import('node:dns').lookup;
+  let http: ReturnType<typeof nodeFeedHttp>;
+  beforeEach(() => {
+    http = nodeFeedHttp({ lookup });
+    h.deps.feedHttp = http;
+  });
+  afterEach(() => http.close());
+
+  it('an internal name (all its addresses private) is the operator’s choice: it loads, and may redirect within private space', async () => {
+    const [direct] = await pollFeeds(h.deps, [`http://cms.internal:${internal.port}/feed.xml`]);
+    expect(direct).toMatchObject({ ok: true, new: 1 });
+    const [redirected] = await pollFeeds(h.deps, [`http://cms.internal:${pub.port}/loopback-to-loopback`]);
+    expect(redirected).toMatchObject({ ok: true, error: null });
+    expect(internal.requests).toEqual(['/feed.xml', '/feed.xml']);
+  });
+
+  it('a public name cannot redirect to an internal name', async () => {
+    const [report] = await pollFeeds(h.deps, [`http://feeds.public.test:${pub.port}/to-internal-name`]);
+    expect(report).toMatchObject({ ok: false, error: 'redirect to a private address refused (127.0.0.1)' });
+    expect(pub.requests).toEqual(['/to-internal-name']);
+    expect(internal.requests).toEqual([]);
   });
 });

@@ -80,6 +80,8 @@ describe('npm start (the path a newcomer takes)', () => {
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('SIGTERM: shutting down');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    // Exited processes may take a moment to be reaped; nothing may still be running after that.
+    for (let i = 0; i < 40 && processGroupAlive(run.proc.pid!); i++) await new Promise((r) => setTimeout(r, 50));
     expect(processGroupAlive(run.proc.pid!)).toBe(false);
   });
 

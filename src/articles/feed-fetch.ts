@@ -1,5 +1,5 @@
 import { FeedError } from './feed-error.ts';
-import { getFollowingRedirects, type FetchFeedHop } from './redirects.ts';
+import { getFollowingRedirects, type FeedHttp } from './redirects.ts';
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -22,7 +22,7 @@ const reason = (err: unknown) => {
  * (every hop and the body), and a cap on the (decompressed) size.
  */
 export async function fetchFeed(
-  hop: FetchFeedHop,
+  http: FeedHttp,
   url: string,
   prior: { etag: string | null; last_modified: string | null } | undefined,
   limits: FetchLimits,
@@ -36,7 +36,7 @@ export async function fetchFeed(
   let res: Response;
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
-    res = await getFollowingRedirects(hop, url, { headers, signal });
+    res = await getFollowingRedirects(http, url, { headers, signal });
   } catch (err) {
     if (err instanceof FeedError) throw err;
     throw new FeedError(signal.aborted ? `timed out after ${limits.timeoutMs} ms` : `could not connect: ${reason(err)}`);

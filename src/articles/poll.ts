@@ -18,7 +18,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
   const prior = await db.selectFrom('feeds').select(['etag', 'last_modified']).where('url', '=', url).executeTakeFirst();
   const now = clock.now();
   try {
-    const fetched = await fetchFeed(deps.fetchFeedHop, url, prior, limits);
+    const fetched = await fetchFeed(deps.feedHttp, url, prior, limits);
     let counts = { new: 0, updated: 0 };
     let etag = prior?.etag ?? null;
     let lastModified = prior?.last_modified ?? null;

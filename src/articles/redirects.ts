@@ -1,5 +1,5 @@
 import { FeedError } from './feed-error.ts';
-import { addressKind, isPrivateHost, PrivateAddressError } from './ip-address.ts';
+import { addressKind, PrivateAddressError } from './ip-address.ts';
 
 /** Whether one hop may connect to a loopback, private, link-local or unique-local address. */
 export interface HopPolicy {
@@ -14,6 +14,17 @@ export interface HopPolicy {
  */
 export type FetchFeedHop = (request: Request, policy: HopPolicy) => Promise<Response>;
 
+/** How a runtime fetches feeds: one hop at a time, and what it can tell about the configured host. */
+export interface FeedHttp {
+  hop: FetchFeedHop;
+  /**
+   * Whether the configured feed's host is itself off the public internet: by its spelling (an IP
+   * literal, `localhost`), or, where the runtime can resolve names, because every address it
+   * resolves to is (an internal CMS such as `http://cms:8080/rss` in a private network).
+   */
+  isPrivateHost(hostname: string): Promise<boolean>;
+}
+
 const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -24,9 +35,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * space; a public feed may reach public addresses only, on every hop including the first, so a
  * redirect cannot turn the poller against the database, the admin API or cloud metadata.
  */
-export async function getFollowingRedirects(hop: FetchFeedHop, url: string, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
+export async function getFollowingRedirects(http: FeedHttp, url: string, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
   let target = httpUrl(url, undefined, 'the feed URL is not a valid http(s) URL');
-  const policy: HopPolicy = { allowPrivate: isPrivateHost(target.hostname) };
+  const policy: HopPolicy = { allowPrivate: await http.isPrivateHost(target.hostname) };
   for (let redirects = 0; ; redirects++) {
     const refused = (address: string) =>
       new FeedError(redirects === 0 ? `feed host resolves to a private address, refused (${address})` : `redirect to a private address refused (${address})`);
@@ -35,7 +46,7 @@ export async function getFollowingRedirects(hop: FetchFeedHop, url: string, init
     if (!policy.allowPrivate && kind && kind !== 'public') throw refused(target.hostname.replace(/^\[|\]$/g, ''));
     let res: Response;
     try {
-      res = await hop(new Request(target, { headers: init.headers, signal: init.signal, redirect: 'manual' }), policy);
+      res = await http.hop(new Request(target, { headers: init.headers, signal: init.signal, redirect: 'manual' }), policy);
     } catch (err) {
       if (err instanceof PrivateAddressError) throw refused(err.address);
       throw err;

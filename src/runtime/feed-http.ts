@@ -1,16 +1,16 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch } from 'undici';
-import { addressKind, isPublicAddress, PrivateAddressError } from '../articles/ip-address.ts';
-import type { FetchFeedHop } from '../articles/redirects.ts';
+import { addressKind, isPrivateHost, isPublicAddress, PrivateAddressError } from '../articles/ip-address.ts';
+import type { FeedHttp } from '../articles/redirects.ts';
 
 /**
  * Resolves once and hands the socket the addresses it checked: there is no second lookup for DNS
  * to answer differently (rebinding). A name with any non-public address is refused outright.
  */
-function checkedLookup(allowPrivate: boolean): LookupFunction {
+function checkedLookup(resolve: typeof dnsLookup, allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const refused = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
       if (refused) return callback(new PrivateAddressError(refused.address), '', 0);
@@ -34,22 +34,32 @@ function findPrivateAddressError(err: unknown, depth = 0): PrivateAddressError |
   return undefined;
 }
 
-export interface NodeFeedHttp {
-  fetchFeedHop: FetchFeedHop;
+export interface NodeFeedHttp extends FeedHttp {
   close(): Promise<void>;
+}
+
+/** A name counts as private only when every address it has is: a public feed's host can't flip the rule by adding one. */
+function resolvesPrivate(resolveName: typeof dnsLookup, hostname: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    resolveName(hostname, { all: true }, (err, addresses: LookupAddress[]) => resolve(!err && addresses.length > 0 && addresses.every((a) => !isPublicAddress(a.address))));
+  });
 }
 
 /**
  * Feed fetching for Node: undici's fetch through agents whose resolver enforces the hop's policy.
  * Two agents, so a connection opened for a private feed is never reused by a public feed's chain.
  */
-export function nodeFeedHttp(): NodeFeedHttp {
+export function nodeFeedHttp(opts: { lookup?: typeof dnsLookup } = {}): NodeFeedHttp {
+  const resolve = opts.lookup ?? dnsLookup;
   // Polls are minutes apart: an idle connection is not worth keeping.
-  const agent = (allowPrivate: boolean) => new Agent({ connect: { lookup: checkedLookup(allowPrivate) }, keepAliveTimeout: 1_000 });
+  const agent = (allowPrivate: boolean) => new Agent({ connect: { lookup: checkedLookup(resolve, allowPrivate) }, keepAliveTimeout: 1_000 });
   const publicOnly = agent(false);
   const anyAddress = agent(true);
   return {
-    async fetchFeedHop(request, { allowPrivate }) {
+    async isPrivateHost(hostname) {
+      return isPrivateHost(hostname) || (addressKind(hostname.replace(/^\[|\]$/g, '')) === undefined && (await resolvesPrivate(resolve, hostname)));
+    },
+    async hop(request, { allowPrivate }) {
       // The socket resolves no literal address, so the resolver below never sees one: check it here.
       const literal = new URL(request.url).hostname.replace(/^\[|\]$/g, '');
       if (!allowPrivate && addressKind(literal) !== undefined && !isPublicAddress(literal)) throw new PrivateAddressError(literal);

@@ -74,7 +74,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     config: { ...config, appSecret },
     templates,
     remoteAddress: (_request, env) => (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress,
-    fetchFeedHop: feedHttp.fetchFeedHop,
+    feedHttp,
     defer(task) {
       const p: Promise<unknown> = task()
         .catch((err: Error) => log.error('background task failed', { error: err.message }))

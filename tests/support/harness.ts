@@ -119,7 +119,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     templates: { welcome: await welcome, accountLink: await accountLink, digest: await digest },
     // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
     remoteAddress: () => undefined,
-    fetchFeedHop: feedHttp.fetchFeedHop,
+    feedHttp,
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);
