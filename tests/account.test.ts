@@ -157,7 +157,9 @@ describe('the reader’s own page', () => {
     h.clock.advance(24 * 3600_000 + 1000);
     const expired = await h.app.request(path);
     expect(expired.status).toBe(400);
-    expect(await expired.text()).toContain('links to your subscription work for 24 hours');
+    const expiredPage = await expired.text();
+    expect(expiredPage).toContain('links to your subscription work for 24 hours');
+    expect(expiredPage).toContain('<a class="button" href="/account">Email me a new link</a>');
     for (const purpose of ['unsubscribe', 'billing'] as const) {
       const token = await signToken(APP_SECRET, purpose, id, h.clock.now() + 3600_000);
       expect((await h.app.request(`/account/${token}`)).status).toBe(400);
@@ -269,6 +271,14 @@ describe('cross-site form posts', () => {
     expect(fake.requests.filter((r) => r.path !== `/v1/subscriptions/sub_victim` && r.path !== '/v1/customers/cus_victim')).toHaveLength(0);
     // From our own origin it works.
     expect((await h.app.request(`${path}/stop`, form({}, { origin: 'https://news.example.com', 'sec-fetch-site': 'same-origin' }))).status).toBe(303);
+  });
+
+  it('a post from another site is refused on what the browser says (Sec-Fetch-Site), whatever Origin claims', async () => {
+    for (const headers of [{ origin: 'null', 'sec-fetch-site': 'cross-site' }, { origin: 'https://news.example.com', 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+      expect((await h.app.request('/checkout', form({ email: 'x@example.com' }, headers))).status).toBe(403);
+    }
+    // What Chromium sends for our own form under Referrer-Policy: no-referrer.
+    expect((await h.app.request('/checkout', form({ email: 'x@example.com' }, { origin: 'null', 'sec-fetch-site': 'same-origin' }))).status).toBe(303);
   });
 
   it('RFC 8058 one-click unsubscribe stays allowed from anywhere (mail providers post it)', async () => {

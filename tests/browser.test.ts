@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
 import { runDigest } from '../src/editions/run.ts';
 import type { RawMessage } from '../src/mail/mailer.ts';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { accountUrl, readerLinks } from '../src/links.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
 import { article, seedReaders } from './support/seed.ts';
 
@@ -111,5 +114,49 @@ describe('reader pages on a phone', () => {
     const m = await render(await res.text(), 375, path === '/' ? 'offer' : path.slice(1).replace('/', '-'));
     expect(m.scrollWidth).toBeLessThanOrEqual(375);
     expect(m.smallestFont).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('reader forms in a real browser (same-origin posts pass our own guards)', () => {
+  let base: string;
+  let server: ReturnType<typeof serve>;
+  let readerId: string;
+  beforeAll(async () => {
+    server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    readerId = (await h.deps.db.selectFrom('readers').select('id').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const unsubscribed = async () => (await h.deps.db.selectFrom('readers').select('unsubscribed_at').where('id', '=', readerId).executeTakeFirstOrThrow()).unsubscribed_at !== null;
+
+  it('asks for a link, then stops and resumes the digest from the reader’s page and the unsubscribe page', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    try {
+      await page.goto(`${base}/account`);
+      await page.fill('#email', 'reader0@example.com');
+      await page.click('button[type=submit]');
+      expect(await page.textContent('h1')).toBe('Check your email');
+
+      await page.goto(`${base}${new URL(await accountUrl(h.deps.config, readerId, h.clock.now())).pathname}`);
+      await page.click('text=Stop the daily digest');
+      expect(await page.textContent('[role=status]')).toContain('the daily digest is stopped');
+      expect(await unsubscribed()).toBe(true);
+      await page.screenshot({ path: `${SCREENS}account-stopped-375.png`, fullPage: true });
+      await page.click('text=Resume the daily digest');
+      expect(await unsubscribed()).toBe(false);
+
+      await page.goto(`${base}${new URL((await readerLinks(h.deps.config, readerId, h.clock.now())).unsubscribe_url).pathname}`);
+      await page.click('button[type=submit]');
+      expect(await page.textContent('h1')).toBe('You are unsubscribed');
+      expect(await unsubscribed()).toBe(true);
+      await page.click('text=Resume the daily digest');
+      expect(await page.textContent('h1')).toBe('The digest is back on');
+      expect(await unsubscribed()).toBe(false);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    } finally {
+      await page.close();
+    }
   });
 });

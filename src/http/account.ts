@@ -75,7 +75,7 @@ export function accountRoutes(deps: Deps) {
       return await verifyToken(deps.config.appSecret, 'account', c.req.param('token') ?? '', deps.clock.now());
     } catch (err) {
       if (err instanceof GazetteError && err.code === 'expired_token') {
-        throw new GazetteError('expired_token', 'This link has expired: links to your subscription work for 24 hours. Ask for a new one at /account.');
+        throw new GazetteError('expired_token', 'This link has expired: links to your subscription work for 24 hours. We can email you a new one.');
       }
       throw err;
     }

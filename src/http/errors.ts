@@ -49,7 +49,10 @@ export function errorHandler(log: Logger, publication: string) {
     const status = STATUS[err.code];
     const headers = extraHeaders(err);
     if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...err.details } }, status, headers);
-    return c.html(messagePage(TITLES[err.code] ?? 'Something is not right', err.message, publication, { href: '/', label: 'Back to the front page' }), status, headers);
+    // A reader whose own-page link failed needs a new one more than the front page.
+    const tokenFailed = err.code === 'invalid_token' || err.code === 'expired_token';
+    const next = tokenFailed && c.req.path.startsWith('/account/') ? { href: '/account', label: 'Email me a new link' } : { href: '/', label: 'Back to the front page' };
+    return c.html(messagePage(TITLES[err.code] ?? 'Something is not right', err.message, publication, next), status, headers);
   };
   return {
     onError(err: Error, c: Context) {

@@ -45,19 +45,23 @@ export async function enforceLimits(deps: Pick<Deps, 'db' | 'clock'>, checks: Re
 }
 
 /**
- * Refuses form posts that a browser says came from another site (Origin, Sec-Fetch-Site). A request
- * without either header is not a browser's cross-site post, so scripts and mail clients still work.
+ * Refuses form posts that a browser says came from another site. Sec-Fetch-Site is set by the browser
+ * itself and decides when present. Origin is only a fallback for browsers without it: under our
+ * `Referrer-Policy: no-referrer` a browser's own same-origin post says `Origin: null`, so null proves
+ * nothing either way. A request with neither header is not a browser's cross-site post (scripts,
+ * mail providers), so it passes.
  */
 export function sameOriginPosts(publicUrl: string): MiddlewareHandler {
   const allowed = new URL(publicUrl).origin;
   return async (c, next) => {
     if (c.req.method === 'POST') {
-      const origin = c.req.header('origin');
       const site = c.req.header('sec-fetch-site');
-      const own = origin === allowed || origin === new URL(c.req.url).origin;
-      if ((origin !== undefined && !own) || site === 'cross-site') {
-        throw new GazetteError('forbidden', 'This form can only be sent from our own pages. Please go back to the page and try again.');
-      }
+      const origin = c.req.header('origin');
+      const foreign =
+        site !== undefined
+          ? site !== 'same-origin' && site !== 'none'
+          : origin !== undefined && origin !== 'null' && origin !== allowed && origin !== new URL(c.req.url).origin;
+      if (foreign) throw new GazetteError('forbidden', 'This form can only be sent from our own pages. Please go back to the page and try again.');
     }
     await next();
   };
