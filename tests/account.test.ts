@@ -274,7 +274,7 @@ describe('cross-site form posts', () => {
   });
 
   it('a post from another site is refused on what the browser says (Sec-Fetch-Site), whatever Origin claims', async () => {
-    for (const headers of [{ origin: 'null', 'sec-fetch-site': 'cross-site' }, { origin: 'https://news.example.com', 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+    for (const headers of [{ origin: 'null', 'sec-fetch-site': 'cross-site' }, { origin: 'https://news.example.com', 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       expect((await h.app.request('/checkout', form({ email: 'x@example.com' }, headers))).status).toBe(403);
     }
     // What Chromium sends for our own form under Referrer-Policy: no-referrer.

@@ -7,7 +7,7 @@ import { digestMime, personalise, rawDigest } from '../src/editions/message.ts';
 import { editionSubject, editionView, type EditionArticle } from '../src/editions/render.ts';
 import { runDigest } from '../src/editions/run.ts';
 import { readerLinks } from '../src/links.ts';
-import { toNodemailer } from '../src/mail/compose.ts';
+import { composeMessage } from '../src/mail/compose.ts';
 import { compileMime, fillMime, randomBoundary } from '../src/mail/mime.ts';
 import { splitSlots } from '../src/mail/slots.ts';
 import { escapeHtml, fillTemplate } from '../src/mail/template.ts';
@@ -28,7 +28,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
     const reader = { id: 'r-42', email: 'o.brien+news@example.com' };
     const fast = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
     const slow = await personalise(h.deps.config, edition, reader, h.clock.now());
-    const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail(toNodemailer(slow));
+    const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({ from: slow.from, to: slow.to, subject: slow.subject, html: slow.html, text: slow.text, messageId: `<${slow.messageId}>`, headers: slow.headers });
     const [a, b] = await Promise.all([simpleParser(Buffer.from(fast.raw)), simpleParser(built.message as Buffer)]);
 
     expect(a.subject).toBe(b.subject);
@@ -178,4 +178,35 @@ describe('random editions (property)', () => {
     }
     expect(problems).toEqual([]);
   }, 60_000);
+});
+
+describe('structured messages (welcome, account link) go through the same MIME builder', () => {
+  it('compose to the message nodemailer would build, for every mail port alike', async () => {
+    const message = {
+      from: '"Gazette, Morning Edition" <digest@news.example.com>',
+      to: 'zoe@example.com',
+      subject: `Bienvenue à la Gazette — ${'très '.repeat(30)}longue`,
+      html: '<p>Hello <b>Zoë</b> = welcome</p>',
+      text: 'Hello Zoë = welcome\nline two',
+      messageId: 'welcome.r1@news.example.com',
+      headers: { 'X-Gazette-Kind': 'welcome', 'List-Unsubscribe': '<https://news.example.com/unsubscribe/abc.def>' },
+    };
+    const raw = composeMessage(message, Date.parse('2026-11-27T06:00:00Z'));
+    const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({ ...message, messageId: `<${message.messageId}>` });
+    const [a, b] = await Promise.all([simpleParser(Buffer.from(raw.raw)), simpleParser(built.message as Buffer)]);
+    expect(a.subject).toBe(message.subject);
+    expect(a.subject).toBe(b.subject);
+    expect(a.from?.value).toEqual(b.from?.value);
+    expect(a.from?.value[0]).toEqual({ name: 'Gazette, Morning Edition', address: 'digest@news.example.com' });
+    expect(a.html).toBe(b.html);
+    expect(a.text).toBe(b.text);
+    expect(a.messageId).toBe(b.messageId);
+    expect(a.headers.get('x-gazette-kind')).toBe('welcome');
+    expect(raw.from).toBe('digest@news.example.com');
+    const text = Buffer.from(raw.raw).toString('latin1');
+    // 7-bit on the wire, every line within RFC 5322's 78 where it has a space to fold at.
+    expect(text).toMatch(/^[\x00-\x7f]*$/);
+    const head = text.split('\r\n\r\n')[0]!;
+    expect(Math.max(...head.split('\r\n').filter((l) => !l.startsWith('List-Unsubscribe')).map((l) => l.length))).toBeLessThanOrEqual(78);
+  });
 });

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import type { Db } from '../db/schema.ts';
 import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
 import { fillTemplate, headerSafe } from '../mail/template.ts';
+import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
 
 const LEASE_MS = 5 * 60_000;
@@ -76,7 +77,7 @@ export async function sendDueWelcomes(deps: Deps, limit = 50): Promise<{ sent: n
     }
     let result: Awaited<ReturnType<Deps['mailer']['send']>>;
     try {
-      result = await deps.mailer.send(await buildWelcome(deps, { id: row.reader_id, email: row.email }));
+      result = await deps.mailer.send(composeMessage(await buildWelcome(deps, { id: row.reader_id, email: row.email }), clock.now()));
     } catch (err) {
       result = { ok: false, permanent: false, error: (err as Error).message };
     }

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
 import type { OutgoingMessage, RawMessage } from '../mail/mailer.ts';
-import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import { addressOf, encodePhrase } from '../mail/headers.ts';
 import { compileMime, fillMime, type MimeTemplate } from '../mail/mime.ts';
 import { splitSlots } from '../mail/slots.ts';
 import { fillTemplate } from '../mail/template.ts';
@@ -19,7 +19,7 @@ export function digestMessageId(config: Pick<Config, 'publicUrl'>, date: string,
 function editionHeaders(config: MessageConfig, date: string): Record<string, string> {
   return {
     // Only the phrase may be an encoded-word; the <id> part must stay as it is (RFC 2919).
-    'List-Id': `${encodeWords(publicationName(config.mailFrom).replace(/["\\<>]/g, ''), 'Q', 52)} <digest.${messageIdDomain(config.publicUrl)}>`,
+    'List-Id': `${encodePhrase(publicationName(config.mailFrom))} <digest.${messageIdDomain(config.publicUrl)}>`,
     'X-Gazette-Edition': date,
     Precedence: 'bulk',
   };
@@ -42,11 +42,6 @@ export async function personalise(config: MessageConfig, edition: EditionContent
   };
 }
 
-/** The envelope sender: the bare address inside MAIL_FROM. */
-export function envelopeAddress(mailFrom: string): string {
-  return /<([^>]+)>/.exec(mailFrom)?.[1]?.trim() ?? mailFrom.trim();
-}
-
 /** The edition as MIME bytes with holes: built once per run, then each reader's copy is byte copying. */
 export function digestMime(config: MessageConfig, edition: EditionContent, sentAt: number): MimeTemplate {
   return compileMime({
@@ -65,7 +60,7 @@ export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date:
   const links = await readerLinks(config, reader.id, now);
   const messageId = digestMessageId(config, date, reader.id);
   return {
-    from: envelopeAddress(config.mailFrom),
+    from: addressOf(config.mailFrom),
     to: reader.email,
     messageId,
     raw: fillMime(mime, { to: reader.email, message_id: messageId, email: reader.email, ...links }, reuse),

@@ -1,19 +1,20 @@
-import type Mail from 'nodemailer/lib/mailer/index.js';
+import { addressOf } from './headers.ts';
 import type { OutgoingMessage, RawMessage } from './mailer.ts';
+import { compileMime, fillMime } from './mime.ts';
 
-/** The nodemailer view of a message, shared by the SMTP and outbox mailers. */
-export function toNodemailer(message: OutgoingMessage | RawMessage): Mail.Options {
-  // A Buffer view, no copy: nodemailer writes it to the socket as it is.
-  if ('raw' in message) return { envelope: { from: message.from, to: [message.to] }, raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength) };
-  return {
+/**
+ * A structured message (welcome, account link) as the bytes every mail port sends: the same MIME
+ * builder as the digest's, so SMTP, Amazon SES and the outbox all carry exactly the same message.
+ */
+export function composeMessage(message: OutgoingMessage, now: number): RawMessage {
+  const mime = compileMime({
     from: message.from,
-    to: message.to,
     subject: message.subject,
-    html: message.html,
-    text: message.text,
-    messageId: `<${message.messageId}>`,
+    date: new Date(now),
     headers: message.headers,
-    // Long unbroken URLs must not be folded in a way some clients mangle.
-    textEncoding: 'quoted-printable',
-  };
+    recipientHeaders: {},
+    html: [message.html],
+    text: [message.text],
+  });
+  return { from: addressOf(message.from), to: message.to, messageId: message.messageId, raw: fillMime(mime, { to: message.to, message_id: message.messageId }) };
 }

@@ -1,4 +1,4 @@
-/** A message ready to send; bodies are final, headers already header-safe. */
+/** A message to compose (composeMessage): bodies are final, headers already header-safe. */
 export interface OutgoingMessage {
   from: string;
   to: string;
@@ -22,8 +22,8 @@ export interface RawMessage {
 
 export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };
 
-/** The port every way of sending mail implements (SMTP, the outbox folder, memory in tests). */
+/** The port every way of sending mail implements (SMTP, Amazon SES, the outbox folder, memory in tests): MIME bytes in. */
 export interface Mailer {
-  send(message: OutgoingMessage | RawMessage): Promise<SendResult>;
+  send(message: RawMessage): Promise<SendResult>;
   close?(): Promise<void>;
 }

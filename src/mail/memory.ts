@@ -1,8 +1,8 @@
-import type { Mailer, OutgoingMessage, RawMessage } from './mailer.ts';
+import type { Mailer, RawMessage } from './mailer.ts';
 
-/** Keeps messages in an array: for previews and for tests that only look at what would be sent. */
-export function memoryMailer(): Mailer & { sent: (OutgoingMessage | RawMessage)[] } {
-  const sent: (OutgoingMessage | RawMessage)[] = [];
+/** Keeps messages in an array: for tests that only look at what would be sent. */
+export function memoryMailer(): Mailer & { sent: RawMessage[] } {
+  const sent: RawMessage[] = [];
   return {
     sent,
     async send(message) {

@@ -1,4 +1,4 @@
-import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encodeMailbox, encodeText, headerLine } from './headers.ts';
 import { encodeQuotedPrintable } from './qp.ts';
 import type { Slotted } from './slots.ts';
 import { escapeHtml } from './template.ts';
@@ -37,10 +37,6 @@ export interface MimeParts {
 
 type Piece = string | Hole;
 
-function header(name: string, value: string): string {
-  return `${foldLines(`${name}: ${value}`, 76)}\r\n`;
-}
-
 /**
  * A body as quoted-printable pieces. Each literal run ends at column 0 where a value follows (after a
  * soft line break), and each value is encoded the same way at fill time, so the decoded body is the
@@ -66,12 +62,12 @@ export function randomBoundary(): string {
  */
 export function compileMime(p: MimeParts, drawBoundary: () => string = randomBoundary): MimeTemplate {
   const head: Piece[] = [
-    header('From', encodeWords(p.from, 'Q', 52)),
+    headerLine('From', encodeMailbox(p.from)),
     'To: ',
     { name: 'to', kind: 'raw' },
     '\r\n',
-    header('Subject', encodeWords(p.subject, 'Q', 52)),
-    header('Date', p.date.toUTCString().replace('GMT', '+0000')),
+    headerLine('Subject', encodeText(p.subject)),
+    headerLine('Date', p.date.toUTCString().replace('GMT', '+0000')),
     'Message-ID: <',
     { name: 'message_id', kind: 'raw' },
     '>\r\n',
@@ -79,8 +75,8 @@ export function compileMime(p: MimeParts, drawBoundary: () => string = randomBou
   for (const [name, value] of Object.entries(p.recipientHeaders)) {
     head.push(`${name}: `, ...value.map((v): Piece => (typeof v === 'string' ? v : { name: v.slot, kind: 'raw' })), '\r\n');
   }
-  for (const [name, value] of Object.entries(p.headers)) head.push(header(name, encodeWords(value, 'Q', 52)));
-  head.push(header('MIME-Version', '1.0'));
+  for (const [name, value] of Object.entries(p.headers)) head.push(headerLine(name, encodeText(value)));
+  head.push(headerLine('MIME-Version', '1.0'));
   const text = encodeBody(p.text, 'text');
   const html = encodeBody(p.html, 'html');
 
@@ -91,7 +87,7 @@ export function compileMime(p: MimeParts, drawBoundary: () => string = randomBou
   return assemble(
     [
       ...head,
-      header('Content-Type', `multipart/alternative; boundary="${boundary}"`),
+      headerLine('Content-Type', `multipart/alternative; boundary="${boundary}"`),
       '\r\n',
       part('text/plain'),
       ...text,

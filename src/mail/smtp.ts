@@ -1,7 +1,6 @@
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Mailer, SendResult } from './mailer.ts';
-import { toNodemailer } from './compose.ts';
 
 export interface SmtpOptions {
   url: string;
@@ -32,7 +31,8 @@ export function smtpMailer(opts: SmtpOptions): Mailer {
   return {
     async send(message) {
       try {
-        await transport.sendMail(toNodemailer(message));
+        // A Buffer view, no copy: nodemailer writes the bytes to the socket as they are.
+        await transport.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength) });
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err);

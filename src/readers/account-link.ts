@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/schema.ts';
 import { accountUrl, messageIdDomain, publicationName } from '../links.ts';
+import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
 import { fillTemplate, headerSafe } from '../mail/template.ts';
 import { findReaderByEmail } from './store.ts';
@@ -65,7 +66,7 @@ export async function mailAccountLink(deps: Deps, email: string): Promise<LinkMa
     log.info('account link not sent: one was sent recently', { reader_id: reader.id });
     return 'cooldown';
   }
-  const result = await deps.mailer.send(await buildAccountLinkMail(deps, reader, now)).catch((err: Error) => ({ ok: false as const, permanent: false, error: err.message }));
+  const result = await deps.mailer.send(composeMessage(await buildAccountLinkMail(deps, reader, now), now)).catch((err: Error) => ({ ok: false as const, permanent: false, error: err.message }));
   if (!result.ok) {
     await releaseLinkMail(db, email, now);
     log.warn('account link mail failed', { reader_id: reader.id, error: result.error });
