@@ -1,6 +1,8 @@
 import type { ArticleInput } from '../articles/article.ts';
+import Mustache from 'mustache';
+import { drawSlotMarker } from '../mail/slots.ts';
 import type { CompiledTemplate } from '../mail/template.ts';
-import { headerSafe } from '../mail/template.ts';
+import { escapeHtml, headerSafe } from '../mail/template.ts';
 import { foldControl, truncate } from '../articles/text.ts';
 
 /** What the digest shows of an article. */
@@ -18,31 +20,51 @@ export interface EditionView {
 }
 
 /**
- * Renders an edition once (MJML on Node); the result keeps slots for each reader's own links, marked
- * with `slot_marker` so that no article text can form one.
+ * Renders an edition once; the result keeps slots for each reader's own links, marked with
+ * `slot_marker` so that no article text can form one.
  */
 export type EditionRenderer = (view: EditionView) => Promise<CompiledTemplate & { slot_marker: string }>;
+
+/**
+ * The digest renderer over the template MJML compiled at build time: Mustache fills in the edition
+ * (every value HTML-escaped), and the template's slots get a marker drawn once the articles are
+ * known (see slots.ts). Runtime-neutral: the same on Node and in a Worker.
+ */
+export function digestRenderer(template: CompiledTemplate): EditionRenderer {
+  Mustache.parse(template.html);
+  Mustache.parse(template.text);
+  return async (view) => {
+    const slot_marker = drawSlotMarker(JSON.stringify(view));
+    const marked = { ...view, slot_marker };
+    return {
+      html: Mustache.render(template.html, marked, {}, { escape: escapeHtml }),
+      text: Mustache.render(template.text, marked, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n'),
+      slot_marker,
+    };
+  };
+}
 
 export function editionView(opts: { publication: string; date: string; timezone: string; publisherAddress: string | null; articles: EditionArticle[] }): EditionView {
   const label = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(`${opts.date}T12:00:00Z`),
   );
   const n = opts.articles.length;
+  // Stored text is already folded; folding again here means no path into the template can carry a line break.
+  const articles = opts.articles.map((a) => ({
+    ...a,
+    title: foldControl(a.title),
+    summary: a.summary && foldControl(a.summary),
+    author: a.author && foldControl(a.author),
+    section: a.section && foldControl(a.section),
+  }));
   return {
     publication: opts.publication,
     date: opts.date,
     date_label: label,
     article_count_label: `${n} ${n === 1 ? 'story' : 'stories'}`,
-    preview: truncate(opts.articles.map((a) => a.title).join(' · '), 140),
+    preview: truncate(articles.map((a) => a.title).join(' · '), 140),
     publisher_address: opts.publisherAddress,
-    // Stored text is already folded; folding again here means no path into the template can carry a line break.
-    articles: opts.articles.map((a) => ({
-      ...a,
-      title: foldControl(a.title),
-      summary: a.summary && foldControl(a.summary),
-      author: a.author && foldControl(a.author),
-      section: a.section && foldControl(a.section),
-    })),
+    articles,
   };
 }
 

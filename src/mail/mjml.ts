@@ -2,53 +2,59 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import Mustache from 'mustache';
-import { editionView, type EditionRenderer } from '../editions/render.ts';
-import { drawSlotMarker, markSlots } from './slots.ts';
-import { escapeHtml, type CompiledTemplate } from './template.ts';
+import { markSlots } from './slots.ts';
+import type { CompiledTemplate } from './template.ts';
+
+// Node only, at build time (npm run build:templates): MJML never runs in the service or in a Worker.
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
+/** The templates the service sends, by the name their files share (NAME.mjml and NAME.txt). */
+export const TEMPLATE_NAMES = ['digest', 'welcome', 'account-link'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
 /**
- * Compiles templates/NAME.mjml once (and NAME.txt for the text part). Slots like [[billing_url]]
- * pass through MJML untouched and are filled per message by fillTemplate. Only for templates that
- * hold no outside text (welcome mail): the digest, which holds articles, marks its slots per edition.
+ * A template's Mustache structure: its sections, nested as written, and the names it shows. MJML
+ * may repeat a value (the title goes to <title> and elsewhere) but must not move or drop a section.
  */
-export async function compileTemplate(name: string, dir = TEMPLATES_DIR): Promise<CompiledTemplate> {
+function mustacheShape(template: string): string {
+  const names = new Set<string>();
+  const walk = (tokens: unknown[]): string =>
+    (tokens as [string, string, number, number, unknown[]?][])
+      .map((t) => {
+        if (t[0] === '#' || t[0] === '^') return `${t[0]}${t[1]}(${walk(t[4] ?? [])})`;
+        if (t[0] === 'name' || t[0] === '&') names.add(t[1]);
+        return '';
+      })
+      .join('');
+  const sections = walk(Mustache.parse(template));
+  return `${sections} ${[...names].sort().join(',')}`;
+}
+
+/**
+ * One template compiled: MJML to HTML (strict validation, minified), the text part as written. The
+ * digest keeps its {{mustache}} tags for each edition, and its [[slots]] are rewritten to carry the
+ * edition's marker (see slots.ts). Refuses a template MJML rejects or whose tags MJML moved.
+ */
+export async function compileTemplate(name: TemplateName, dir = TEMPLATES_DIR): Promise<CompiledTemplate> {
   const [source, text] = await Promise.all([readFile(`${dir}/${name}.mjml`, 'utf8'), readFile(`${dir}/${name}.txt`, 'utf8')]);
-  const result = await mjml2html(source, { validationLevel: 'strict', filePath: dir });
-  return { html: result.html, text };
+  let html: string;
+  try {
+    html = (await mjml2html(source, { validationLevel: 'strict', filePath: dir, minify: true })).html;
+  } catch (err) {
+    throw new Error(`templates/${name}.mjml: ${(err as Error).message}`, { cause: err });
+  }
+  if (mustacheShape(source.replace(/<!--[\s\S]*?-->/g, '')) !== mustacheShape(html)) throw new Error(`templates/${name}.mjml: MJML moved or dropped {{tags}} (put a section tag that stands between components in <mj-raw>)`);
+  if (name !== 'digest') return { html, text };
+  return { html: markSlots(html, '{{{slot_marker}}}'), text: markSlots(text, '{{{slot_marker}}}') };
 }
 
-/**
- * The digest renderer: Mustache fills the edition's articles into the MJML, then MJML runs once.
- * The template's [[slots]] become [[MARKER:slot]] with a marker drawn for each edition after its
- * articles are known, so no article text can form a slot (see slots.ts).
- */
-export async function compileDigestRenderer(dir = TEMPLATES_DIR): Promise<EditionRenderer> {
-  const [mjmlFile, textFile] = await Promise.all([readFile(`${dir}/digest.mjml`, 'utf8'), readFile(`${dir}/digest.txt`, 'utf8')]);
-  // The marker goes in as a Mustache value: the templates stay the same string for every edition, so
-  // Mustache parses (and caches) each once.
-  const source = markSlots(mjmlFile, '{{{slot_marker}}}');
-  const text = markSlots(textFile, '{{{slot_marker}}}');
-  Mustache.parse(source);
-  Mustache.parse(text);
-  const render: EditionRenderer = async (view) => {
-    const slot_marker = drawSlotMarker(JSON.stringify(view));
-    const marked = { ...view, slot_marker };
-    const mjml = Mustache.render(source, marked, {}, { escape: escapeHtml });
-    const result = await mjml2html(mjml, { validationLevel: 'strict', filePath: dir, minify: true });
-    return { html: result.html, text: Mustache.render(text, marked, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n'), slot_marker };
-  };
-  // One trial edition now: a template MJML rejects stops the service at start-up, not at 07:00, and the
-  // first real edition does not pay for loading MJML's minifier while readers wait.
-  await render(SAMPLE_VIEW);
-  return render;
+/** The generated module both runtimes import: every template compiled, as string constants. */
+export async function templatesModule(dir = TEMPLATES_DIR): Promise<string> {
+  const compiled: Record<string, CompiledTemplate> = {};
+  for (const name of TEMPLATE_NAMES) compiled[name] = await compileTemplate(name, dir);
+  return `// Generated by \`npm run build:templates\` from templates/*.mjml and templates/*.txt. Do not edit:
+// edit the templates and run the command again (npm test and wrangler do it too).
+export const compiledTemplates = ${JSON.stringify(compiled, null, 2)} as const;
+`;
 }
-
-const SAMPLE_VIEW = editionView({
-  publication: 'Gazette',
-  date: '2000-01-01',
-  timezone: 'UTC',
-  publisherAddress: '1 Sample Street',
-  articles: [{ url: 'https://example.com/a', title: 'Sample', summary: 'Sample summary.', image_url: 'https://example.com/a.jpg', author: 'Sample', section: 'Sample' }],
-});

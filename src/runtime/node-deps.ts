@@ -8,7 +8,7 @@ import { migrate } from '../db/migrate.ts';
 import { readMigrations } from '../db/migrations-fs.ts';
 import type { Deps } from '../deps.ts';
 import { jsonLogger, type Logger } from '../log.ts';
-import { compileDigestRenderer, compileTemplate } from '../mail/mjml.ts';
+import { builtTemplates } from '../mail/templates.ts';
 import { outboxMailer } from '../mail/outbox.ts';
 import { smtpMailer } from '../mail/smtp.ts';
 import { nodeFeedHttp } from './feed-http.ts';
@@ -60,7 +60,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.smtpRatePerSec })
     : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
-  const templates = { welcome: await compileTemplate('welcome'), accountLink: await compileTemplate('account-link'), digest: await compileDigestRenderer() };
+  const templates = builtTemplates();
   const feedHttp = nodeFeedHttp();
 
   const pending = new Set<Promise<unknown>>();

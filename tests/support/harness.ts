@@ -15,9 +15,7 @@ import type { Deps } from '../../src/deps.ts';
 import { jsonLogger } from '../../src/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { memoryMailer } from '../../src/mail/memory.ts';
-import { compileDigestRenderer, compileTemplate } from '../../src/mail/mjml.ts';
-import type { EditionRenderer } from '../../src/editions/render.ts';
-import type { CompiledTemplate } from '../../src/mail/template.ts';
+import { builtTemplates } from '../../src/mail/templates.ts';
 import { nodeFeedHttp } from '../../src/runtime/feed-http.ts';
 import type { FakeStripe } from './fake-stripe.ts';
 
@@ -36,9 +34,6 @@ export function testClock(start = Date.parse('2026-11-27T06:00:00Z')): TestClock
   return { now: () => t, set: (ms) => void (t = ms), advance: (ms) => void (t += ms) };
 }
 
-let welcome: Promise<CompiledTemplate> | undefined;
-let accountLink: Promise<CompiledTemplate> | undefined;
-let digest: Promise<EditionRenderer> | undefined;
 
 /** The database this test project runs on: in-memory SQLite, or the PostgreSQL project's server. */
 export function testDatabaseUrl(): string {
@@ -104,9 +99,6 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
   const feedHttp = nodeFeedHttp();
-  welcome ??= compileTemplate('welcome');
-  accountLink ??= compileTemplate('account-link');
-  digest ??= compileDigestRenderer();
   const deps: Deps = {
     db: connection.db,
     dialect: connection.dialect,
@@ -116,7 +108,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     clock,
     log: jsonLogger((l) => logs.push(l)),
     config: { ...config, appSecret: config.appSecret! },
-    templates: { welcome: await welcome, accountLink: await accountLink, digest: await digest },
+    templates: builtTemplates(),
     // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
     remoteAddress: () => undefined,
     feedHttp,
