@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { Batch } from './db/batch.ts';
 import type { DialectName, Db } from './db/schema.ts';
 import type { Logger } from './log.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -18,6 +19,8 @@ export interface Templates {
 export interface Deps {
   db: Db;
   dialect: DialectName;
+  /** Several writes that land together or not at all (a transaction; on D1 a batch). */
+  batch: Batch;
   mailer: Mailer;
   /** Undefined when Stripe is not configured. */
   stripe: StripeClient | undefined;

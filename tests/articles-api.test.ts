@@ -81,6 +81,16 @@ describe('POST /admin/articles', () => {
   });
 });
 
+describe('concurrent upserts', () => {
+  it('two pollers storing the same new articles at once: one row each, both succeed', async () => {
+    const { upsertArticles } = await import('../src/articles/store.ts');
+    const items = Array.from({ length: 60 }, (_, i) => ({ guid: `g${i}`, url: `https://news.example.com/c/${i}`, title: `T${i}`, summary: null, image_url: null, author: null, section: null, published_at: h.clock.now() }));
+    const results = await Promise.all([upsertArticles(h.deps, items, 'feed-a', h.clock.now()), upsertArticles(h.deps, items, 'feed-b', h.clock.now())]);
+    expect(results.flat().filter((o) => o === 'new')).toHaveLength(60);
+    expect(await h.deps.db.selectFrom('articles').selectAll().execute()).toHaveLength(60);
+  });
+});
+
 describe('GET /admin/articles', () => {
   it('newest first, paged', async () => {
     await post(Array.from({ length: 5 }, (_, i) => ({ url: `https://news.example.com/${i}`, title: `T${i}`, published_at: new Date(Date.UTC(2026, 10, 27, i)).toISOString() })));

@@ -29,7 +29,7 @@ beforeAll(async () => {
   // Titles of many lengths, so the markup around them lands at every position of a long line.
   const title = (i: number) => (i === 0 ? 'An unusually long headline about the harbour, the council, the budget and everything that the mayor said afterwards' : `Story number ${i} about the harbour${' and the tram'.repeat(i % 7)}`);
   await upsertArticles(
-    h.deps.db,
+    h.deps,
     Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { summary: long, title: title(i), author: `Reporter ${'N'.repeat(i)}` })),
     'api',
     h.clock.now(),

@@ -24,7 +24,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const store = (items: ReturnType<typeof article>[]) => upsertArticles(h.deps.db, items, 'api', h.clock.now());
+const store = (items: ReturnType<typeof article>[]) => upsertArticles(h.deps, items, 'api', h.clock.now());
 
 describe('freezing an edition', () => {
   it('holds the articles of the last 48 hours no edition holds yet, newest first, capped at DIGEST_MAX_ARTICLES', async () => {
@@ -44,6 +44,17 @@ describe('freezing an edition', () => {
     const again = (await freezeEdition(h.deps, '2026-11-27'))!;
     expect(again).toEqual(first);
     expect(renders).toHaveLength(1);
+  });
+
+  it('two processes freezing the same date at once: one edition, and only its articles are recorded', async () => {
+    await store([article(1, h.clock.now()), article(2, h.clock.now()), article(3, h.clock.now())]);
+    // A second process: same database, its own renderer (its own slot marker).
+    const other = { ...h.deps };
+    const [a, b] = await Promise.all([freezeEdition(h.deps, '2026-11-27'), freezeEdition(other, '2026-11-27')]);
+    expect(a).toEqual(b);
+    const rows = await h.deps.db.selectFrom('edition_articles').select(['edition_date', 'position']).orderBy('position').execute();
+    expect(rows.map((r) => r.position)).toEqual([0, 1, 2]);
+    expect(await h.deps.db.selectFrom('editions').selectAll().execute()).toHaveLength(1);
   });
 
   it('the next edition holds only articles no earlier edition holds (a late item still goes out once)', async () => {

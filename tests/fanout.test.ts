@@ -16,7 +16,7 @@ const fast = { retryDelaysMs: [10, 20], leaseMs: 2000 };
 beforeEach(async () => {
   smtp = await startSmtpSink();
   h = await makeHarness({ mailer: smtpMailer({ url: smtp.url, concurrency: 3 }), env: { SMTP_CONCURRENCY: '3' } });
-  await upsertArticles(h.deps.db, [article(1, h.clock.now()), article(2, h.clock.now(), { title: 'Tram <b>line</b>\r\nBcc: x@evil.example' })], 'api', h.clock.now());
+  await upsertArticles(h.deps, [article(1, h.clock.now()), article(2, h.clock.now(), { title: 'Tram <b>line</b>\r\nBcc: x@evil.example' })], 'api', h.clock.now());
 });
 afterEach(async () => {
   await h.close();
@@ -60,7 +60,7 @@ describe('fan-out', () => {
     const res = await h.app.request(new URL(unsubscribe).pathname, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
     h.clock.advance(24 * 3600_000);
-    await upsertArticles(h.deps.db, [article(9, h.clock.now())], 'api', h.clock.now());
+    await upsertArticles(h.deps, [article(9, h.clock.now())], 'api', h.clock.now());
     await runDigest(h.deps, fast);
     expect(smtp.messages).toHaveLength(1);
   });
@@ -90,7 +90,7 @@ describe('fan-out', () => {
     expect(summary.deliveries).toMatchObject({ sent: 6, pending: 0 });
     smtp.failNextMailFrom = { count: 2, code: 421 };
     h.clock.advance(24 * 3600_000);
-    await upsertArticles(h.deps.db, [article(7, h.clock.now())], 'api', h.clock.now());
+    await upsertArticles(h.deps, [article(7, h.clock.now())], 'api', h.clock.now());
     expect((await runDigest(h.deps, fast)).deliveries).toMatchObject({ sent: 6, pending: 0 });
     expect(receivedBy().size).toBe(6);
   });
@@ -170,7 +170,7 @@ describe('sent marks', () => {
     await enumerateAudience(h.deps.db, date, h.clock.now());
     await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
     const statuses = async () => (await h.deps.db.selectFrom('deliveries').select('status').orderBy('reader_id').execute()).map((r) => r.status);
-    const mark = sentMarker(h.deps.db, h.deps.dialect, date);
+    const mark = sentMarker(h.deps, date);
 
     await Promise.all(ids.slice(0, 2).map((id) => mark(id, 'reader@example.com', h.clock.now())));
     expect(await statuses()).toEqual(['sent', 'sent', 'sending', 'sending']);

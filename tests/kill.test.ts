@@ -21,7 +21,7 @@ async function setup(readers: number) {
   await migrate(c.db, c.dialect, readMigrations());
   await seedReaders(c.db, readers);
   const now = Date.now();
-  await upsertArticles(c.db, [article(1, now), article(2, now), article(3, now)], 'api', now);
+  await upsertArticles(c, [article(1, now), article(2, now), article(3, now)], 'api', now);
   const smtp = await startSmtpSink();
   cleanups.push(async () => {
     await smtp.close();

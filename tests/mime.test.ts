@@ -23,7 +23,7 @@ afterEach(() => h.close());
 
 describe('the fast path (MIME built once per edition, filled per reader)', () => {
   it('parses to the same message as the one nodemailer builds from scratch', async () => {
-    await upsertArticles(h.deps.db, [article(1, h.clock.now(), { title: 'Crème brûlée & <tags> — ünïcödé "quotes"' }), article(2, h.clock.now())], 'api', h.clock.now());
+    await upsertArticles(h.deps, [article(1, h.clock.now(), { title: 'Crème brûlée & <tags> — ünïcödé "quotes"' }), article(2, h.clock.now())], 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
     const reader = { id: 'r-42', email: 'o.brien+news@example.com' };
     const fast = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
@@ -46,7 +46,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
   });
 
   it('both parts are quoted-printable: ASCII lines of at most 76 characters, CRLF only', async () => {
-    await upsertArticles(h.deps.db, Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { title: `Zürich — ${'x'.repeat(i * 7)} = 'Times New Roman' ` })), 'api', h.clock.now());
+    await upsertArticles(h.deps, Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { title: `Zürich — ${'x'.repeat(i * 7)} = 'Times New Roman' ` })), 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
     const { raw: bytes } = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, { id: 'r', email: 'r@example.com' }, h.clock.now());
     const raw = Buffer.from(bytes).toString('utf8');
@@ -84,7 +84,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
   });
 
   it('draws a new random boundary for every run, and again when the content holds the one drawn', async () => {
-    await upsertArticles(h.deps.db, [article(1, h.clock.now())], 'api', h.clock.now());
+    await upsertArticles(h.deps, [article(1, h.clock.now())], 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
     const [a, b] = [digestMime(h.deps.config, edition, h.clock.now()), digestMime(h.deps.config, edition, h.clock.now())];
     expect(a.boundary).not.toBe(b.boundary);

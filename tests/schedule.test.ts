@@ -26,7 +26,7 @@ describe('schedules on Node', () => {
     mailer = memoryMailer();
     h = await makeHarness({ mailer, clock: testClock(Date.parse('2026-11-27T09:30:00Z')), env: { DIGEST_CRON: '0 7 * * *', DIGEST_TIMEZONE: 'Europe/Paris' } });
     await seedReaders(h.deps.db, 3);
-    await upsertArticles(h.deps.db, [article(1, h.clock.now())], 'api', h.clock.now());
+    await upsertArticles(h.deps, [article(1, h.clock.now())], 'api', h.clock.now());
   });
   afterEach(() => h.close());
 

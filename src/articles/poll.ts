@@ -24,7 +24,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
     let lastModified = prior?.last_modified ?? null;
     if (fetched.status === 'ok') {
       const articles = await parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
-      const outcomes = await upsertArticles(db, articles, url, now);
+      const outcomes = await upsertArticles(deps, articles, url, now);
       counts = { new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length };
       etag = fetched.etag;
       lastModified = fetched.lastModified;

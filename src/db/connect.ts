@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { transactionBatch, type Batch } from './batch.ts';
 import type { Database, DialectName } from './schema.ts';
 
 /**
@@ -29,6 +30,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 200): SqliteD
 export interface Connection {
   db: Kysely<Database>;
   dialect: DialectName;
+  batch: Batch;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export function connect(databaseUrl: string, opts: { poolSize?: number } = {}): 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', batch: transactionBatch(db), close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = new pg.Pool({
@@ -64,7 +66,7 @@ export function connect(databaseUrl: string, opts: { poolSize?: number } = {}): 
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', batch: transactionBatch(db), close: () => db.destroy() };
   }
   throw new Error('DATABASE_URL must be sqlite:PATH, sqlite::memory: or postgres://…');
 }

@@ -138,4 +138,5 @@ export interface Database {
 }
 
 export type Db = Kysely<Database>;
-export type DialectName = 'sqlite' | 'postgres';
+/** D1 speaks SQLite's SQL; what it lacks (interactive transactions) goes through Deps.batch. */
+export type DialectName = 'sqlite' | 'postgres' | 'd1';

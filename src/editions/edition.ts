@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
-import type { EditionsTable } from '../db/schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, EditionsTable } from '../db/schema.ts';
 import { publicationName } from '../links.ts';
 import { editionSubject, editionView, type EditionArticle } from './render.ts';
 
@@ -62,14 +63,26 @@ export async function freezeEdition(deps: Deps, date: string): Promise<Edition |
   const view = viewFor(deps, date, articles);
   const rendered = await deps.templates.digest(view);
   const edition: Edition = { date, subject: editionSubject(view), html: rendered.html, text: rendered.text, slot_marker: rendered.slot_marker, article_count: articles.length, frozen_at: now };
-  await deps.db.transaction().execute(async (trx) => {
-    const inserted = await trx.insertInto('editions').values(edition).onConflict((oc) => oc.column('date').doNothing()).returning('date').executeTakeFirst();
-    if (!inserted) return;
-    await trx
-      .insertInto('edition_articles')
-      .values(articles.map((a, position) => ({ edition_date: date, article_id: a.id, position })))
-      .execute();
-  });
+  // One batch (D1 has no interactive transactions). If another process froze this date first, our
+  // edition row is not inserted, and each article row is guarded on the edition being ours (its
+  // marker is drawn per render): the loser writes nothing.
+  const ours = (eb: ExpressionBuilder<Database, never>) =>
+    eb.exists(eb.selectFrom('editions').select('date').where('date', '=', date).where('slot_marker', '=', rendered.slot_marker));
+  await deps.batch([
+    deps.db.insertInto('editions').values(edition).onConflict((oc) => oc.column('date').doNothing()).compile(),
+    ...articles.map((a, position) =>
+      deps.db
+        .insertInto('edition_articles')
+        .columns(['edition_date', 'article_id', 'position'])
+        .expression(
+          deps.db
+            // Typed: PostgreSQL reads a bare parameter in a select list as text.
+            .selectNoFrom((eb) => [eb.cast<string>(eb.val(date), 'text').as('edition_date'), eb.cast<string>(eb.val(a.id), 'text').as('article_id'), eb.cast<number>(eb.val(position), 'integer').as('position')])
+            .where(ours),
+        )
+        .compile(),
+    ),
+  ]);
   const stored = (await findEdition(deps, date))!;
   if (stored.frozen_at === now) deps.log.info(`edition ${date} frozen`, { articles: articles.length, html_bytes: new TextEncoder().encode(rendered.html).length });
   return stored;

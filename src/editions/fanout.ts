@@ -71,7 +71,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   const breakerAt = Math.max(10, concurrency * 3);
   const runStart = clock.now();
   const mime = digestMime(config, edition, runStart);
-  const markSent = sentMarker(db, dialect, edition.date);
+  const markSent = sentMarker(deps, edition.date);
   const stats: RunStats = { sent: 0, failed: 0, deferred: 0, skipped: 0, interrupted: false };
   const buffers: Uint8Array[] = [];
   const queue: Work[] = [];

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import type { Batch } from '../db/batch.ts';
 import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
 import { receivesDigestSql } from '../billing/entitlement.ts';
 
@@ -79,7 +80,11 @@ const MARK_SENT_PG = MARK_SENT.replace(/\?/g, (() => {
  * (and SQLite keeps it prepared).
  */
 export async function markSent(db: Db, dialect: DialectName, date: string, readerId: string, email: string, now: number): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(dialect === 'postgres' ? MARK_SENT_PG : MARK_SENT, [now, email, date, readerId]));
+  await db.executeQuery(markSentQuery(dialect, date, readerId, email, now));
+}
+
+function markSentQuery(dialect: DialectName, date: string, readerId: string, email: string, now: number): CompiledQuery {
+  return CompiledQuery.raw(dialect === 'postgres' ? MARK_SENT_PG : MARK_SENT, [now, email, date, readerId]);
 }
 
 /**
@@ -87,7 +92,8 @@ export async function markSent(db: Db, dialect: DialectName, date: string, reade
  * one commit. A sender still waits for its own mark to be committed before it takes more work, so at
  * most `concurrency` messages are ever sent but unmarked.
  */
-export function sentMarker(db: Db, dialect: DialectName, date: string): (readerId: string, email: string, now: number) => Promise<void> {
+export function sentMarker(store: { db: Db; dialect: DialectName; batch: Batch }, date: string): (readerId: string, email: string, now: number) => Promise<void> {
+  const { db, dialect } = store;
   // PostgreSQL: marks that arrive while a commit is under way share the next one. SQLite commits
   // synchronously, so nothing arrives meanwhile: there a batch is every mark made in one turn of the
   // event loop (each SMTP reply read in that turn), which saves a WAL append per mark.
@@ -101,10 +107,7 @@ export function sentMarker(db: Db, dialect: DialectName, date: string): (readerI
       pending = [];
       try {
         if (batch.length === 1) await markSent(db, dialect, date, batch[0]!.readerId, batch[0]!.email, batch[0]!.now);
-        else
-          await db.transaction().execute(async (trx) => {
-            for (const m of batch) await markSent(trx, dialect, date, m.readerId, m.email, m.now);
-          });
+        else await store.batch(batch.map((m) => markSentQuery(dialect, date, m.readerId, m.email, m.now)));
         for (const m of batch) m.done();
       } catch (err) {
         for (const m of batch) m.done(err);

@@ -109,7 +109,7 @@ export function adminRoutes(deps: Deps) {
         }
         return articleFromApi(parsed.data, now);
       });
-      const outcomes = await upsertArticles(deps.db, articles, 'api', now);
+      const outcomes = await upsertArticles(deps, articles, 'api', now);
       return c.json({ upserted: outcomes.length, new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length });
     },
   );

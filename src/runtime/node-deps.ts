@@ -67,6 +67,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
   const deps: Deps = {
     db: connection.db,
     dialect: connection.dialect,
+    batch: connection.batch,
     mailer,
     stripe,
     clock: systemClock,

@@ -92,7 +92,7 @@ async function sqliteDatabase(file: string): Promise<string> {
   const c = connect(url);
   await migrate(c.db, c.dialect, readMigrations());
   const t = Date.now();
-  await seedAudience(c.db, c.dialect, readers, Date.now());
+  await seedAudience(c, readers, Date.now());
   process.stderr.write(`  seeded ${readers} readers in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
   await c.close();
   return url;
@@ -112,7 +112,7 @@ async function postgresDatabase(name: string): Promise<{ url: string; drop(): Pr
   u.searchParams.set('options', `-c search_path=${name}`);
   const c = connect(u.toString());
   await migrate(c.db, c.dialect, readMigrations());
-  await seedAudience(c.db, c.dialect, readers, Date.now());
+  await seedAudience(c, readers, Date.now());
   await c.close();
   return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${name} CASCADE`) };
 }

@@ -117,7 +117,7 @@ switch (args.lane) {
     cpu0 = process.cpuUsage();
     t0 = performance.now();
     const start = Date.now();
-    const markSent = sentMarker(c.db, c.dialect, date);
+    const markSent = sentMarker(c, date);
     // Claims as large as the real path's; as many senders marking one delivery at a time as it has.
     const queue: string[] = [];
     let claiming: Promise<void> | undefined;

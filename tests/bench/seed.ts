@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { upsertArticles } from '../../src/articles/store.ts';
+import type { Batch } from '../../src/db/batch.ts';
 import type { Db, DialectName } from '../../src/db/schema.ts';
 import { article } from '../support/seed.ts';
 
 /** N entitled readers in a few statements (a recursive CTE / generate_series), so a million take seconds. */
-export async function seedAudience(db: Db, dialect: DialectName, readers: number, now: number): Promise<void> {
+export async function seedAudience(connection: { db: Db; dialect: DialectName; batch: Batch }, readers: number, now: number): Promise<void> {
+  const { db, dialect } = connection;
   const series =
     dialect === 'postgres'
       ? sql`SELECT g - 1 AS i FROM generate_series(1, ${readers}) AS g`
@@ -16,7 +18,7 @@ export async function seedAudience(db: Db, dialect: DialectName, readers: number
     SELECT 'sub_' || id, id, 'cus_' || id, 'active', 'price', NULL, 0, NULL, 0, 0, 0 FROM readers WHERE id LIKE 'bench-%'`.execute(db);
   const long = 'The council met late into the night to settle the harbour budget, with every member speaking at length about ferries, tolls, the fish market and the new tram line, before a vote that surprised the public gallery.';
   await upsertArticles(
-    db,
+    connection,
     Array.from({ length: 20 }, (_, i) => article(i, now, { summary: long, image_url: `https://cdn.example.com/img/${i}-harbour-budget.jpg`, title: `A headline of realistic length for story ${i}, with a subordinate clause` })),
     'api',
     now,

@@ -102,6 +102,7 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
   const deps: Deps = {
     db: connection.db,
     dialect: connection.dialect,
+    batch: connection.batch,
     mailer: opts.mailer ?? memoryMailer(),
     // No SDK retries: a test of "Stripe is down" should not wait out backoff.
     stripe: config.stripe ? createStripeClient(config.stripe, { maxNetworkRetries: 0, timeoutMs: 3000 }) : undefined,
