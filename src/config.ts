@@ -25,7 +25,7 @@ const databaseUrl = z
 const smtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' });
 
 // Only scheme://host:port: the Stripe SDK takes host, port and protocol apart, so a path would be lost silently.
-const stripeApiBase = z
+const hostOnlyUrl = z
   .url({ protocol: /^https?$/, error: 'must be scheme://host:port' })
   .refine((v) => {
     const u = new URL(v);
@@ -84,7 +84,7 @@ const schema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_PRICE_ID: optionalString,
-  STRIPE_API_BASE: z.preprocess(emptyAsUndefined, stripeApiBase.optional()),
+  STRIPE_API_BASE: z.preprocess(emptyAsUndefined, hostOnlyUrl.optional()),
   FEED_URLS: z.preprocess(emptyAsUndefined, z.string().optional()),
   FEED_POLL_CRON: z.preprocess(emptyAsUndefined, cron.default('*/15 * * * *')),
   DIGEST_CRON: z.preprocess(emptyAsUndefined, cron.default('0 7 * * *')),
@@ -94,7 +94,14 @@ const schema = z.object({
   ),
   DIGEST_MAX_ARTICLES: z.preprocess(emptyAsUndefined, positiveInt.max(200).default(20)),
   SMTP_CONCURRENCY: z.preprocess(emptyAsUndefined, positiveInt.max(100).default(5)),
+  MAIL_RATE_PER_SEC: z.preprocess(emptyAsUndefined, z.coerce.number().positive().optional()),
+  // The name before SES joined SMTP: still read, MAIL_RATE_PER_SEC wins.
   SMTP_RATE_PER_SEC: z.preprocess(emptyAsUndefined, z.coerce.number().positive().optional()),
+  SES_REGION: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region like eu-west-1' }).optional()),
+  SES_ACCESS_KEY_ID: optionalString,
+  SES_SECRET_ACCESS_KEY: optionalString,
+  SES_ENDPOINT: z.preprocess(emptyAsUndefined, hostOnlyUrl.optional()),
+  SES_CONFIGURATION_SET: optionalString,
   TRUST_PROXY: flag,
   NODE_ENV: optionalString,
 });
@@ -104,6 +111,14 @@ export interface StripeConfig {
   webhookSecret: string | undefined;
   priceId: string;
   apiBase: string | undefined;
+}
+
+export interface SesConfig {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  endpoint: string | undefined;
+  configurationSet: string | undefined;
 }
 
 export interface Config {
@@ -127,8 +142,12 @@ export interface Config {
   digestCron: string;
   digestTimezone: string;
   digestMaxArticles: number;
+  /** Amazon SES v2 (raw MIME over HTTPS), the mail port when set; exclusive with smtpUrl. */
+  ses: SesConfig | undefined;
+  /** Messages in flight at once (SMTP connections, or SES requests). */
   smtpConcurrency: number;
-  smtpRatePerSec: number | undefined;
+  /** Messages per second at most, on either port. */
+  mailRatePerSec: number | undefined;
   /** A proxy in front of us sets X-Forwarded-For: its last hop is the client's address. */
   trustProxy: boolean;
   production: boolean;
@@ -158,6 +177,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (e.SES_REGION && e.SMTP_URL) problems.push('SES_REGION, SMTP_URL: set one mail port, not both');
+  const sesParts = [e.SES_REGION, e.SES_ACCESS_KEY_ID, e.SES_SECRET_ACCESS_KEY];
+  if (sesParts.some(Boolean) && !sesParts.every(Boolean)) problems.push('SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY: set all three, or none');
   for (const f of feedUrls) {
     if (!httpUrl.safeParse(f).success) problems.push(`FEED_URLS: "${f}" is not an http(s) URL`);
   }
@@ -188,8 +210,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     digestCron: e.DIGEST_CRON,
     digestTimezone: e.DIGEST_TIMEZONE,
     digestMaxArticles: e.DIGEST_MAX_ARTICLES,
+    ses:
+      e.SES_REGION && e.SES_ACCESS_KEY_ID && e.SES_SECRET_ACCESS_KEY
+        ? { region: e.SES_REGION, accessKeyId: e.SES_ACCESS_KEY_ID, secretAccessKey: e.SES_SECRET_ACCESS_KEY, endpoint: e.SES_ENDPOINT, configurationSet: e.SES_CONFIGURATION_SET }
+        : undefined,
     smtpConcurrency: e.SMTP_CONCURRENCY,
-    smtpRatePerSec: e.SMTP_RATE_PER_SEC,
+    mailRatePerSec: e.MAIL_RATE_PER_SEC ?? e.SMTP_RATE_PER_SEC,
     trustProxy: e.TRUST_PROXY,
     production,
   });

@@ -27,7 +27,8 @@ describe('configuration', () => {
       digestTimezone: 'UTC',
       digestMaxArticles: 20,
       smtpConcurrency: 5,
-      smtpRatePerSec: undefined,
+      mailRatePerSec: undefined,
+      ses: undefined,
     });
   });
 
@@ -61,6 +62,9 @@ describe('configuration', () => {
     ['MAIL_FROM', 'digest@'],
     ['MAIL_FROM', 'Gazette <digest@example.com>\r\nBcc: x@evil.example'],
     ['TRUST_PROXY', 'maybe'],
+    ['SES_REGION', 'Europe'],
+    ['SES_ENDPOINT', 'http://127.0.0.1:4566/v2'],
+    ['MAIL_RATE_PER_SEC', '0'],
   ])('a bad %s (%j) names the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -69,6 +73,19 @@ describe('configuration', () => {
 
   it.each(['Gazette <digest@localhost>', '"The Morning Gazette" <digest@news.example.com>', 'digest@news.example.com', 'Le Café <café-digest@news.example.com>'])('accepts MAIL_FROM %j', (value) => {
     expect(loadConfig({ MAIL_FROM: value }).mailFrom).toBe(value);
+  });
+
+  it('SES: all three settings or none, and never together with SMTP_URL', () => {
+    expect(problemsOf({ SES_REGION: 'eu-west-1' })).toEqual(['SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY: set all three, or none']);
+    expect(problemsOf({ SES_REGION: 'eu-west-1', SES_ACCESS_KEY_ID: 'AKID', SES_SECRET_ACCESS_KEY: 's', SMTP_URL: 'smtp://127.0.0.1:25' })).toEqual(['SES_REGION, SMTP_URL: set one mail port, not both']);
+    expect(loadConfig({ SES_REGION: 'eu-west-1', SES_ACCESS_KEY_ID: 'AKID', SES_SECRET_ACCESS_KEY: 's', SES_ENDPOINT: 'http://127.0.0.1:4566' }).ses).toEqual({
+      region: 'eu-west-1', accessKeyId: 'AKID', secretAccessKey: 's', endpoint: 'http://127.0.0.1:4566', configurationSet: undefined,
+    });
+  });
+
+  it('MAIL_RATE_PER_SEC, or the older SMTP_RATE_PER_SEC, caps either port', () => {
+    expect(loadConfig({ SMTP_RATE_PER_SEC: '14' }).mailRatePerSec).toBe(14);
+    expect(loadConfig({ SMTP_RATE_PER_SEC: '14', MAIL_RATE_PER_SEC: '20' }).mailRatePerSec).toBe(20);
   });
 
   it('production needs APP_SECRET', () => {

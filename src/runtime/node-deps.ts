@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { jsonLogger, type Logger } from '../log.ts';
 import { builtTemplates } from '../mail/templates.ts';
 import { outboxMailer } from '../mail/outbox.ts';
+import { sesMailer } from '../mail/ses.ts';
 import { smtpMailer } from '../mail/smtp.ts';
 import { nodeFeedHttp } from './feed-http.ts';
 import { developmentSecret } from './secret.ts';
@@ -56,9 +57,11 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
   }
   if (applied.length) log.info('migrations applied', { applied });
 
-  const mailer = config.smtpUrl
-    ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.smtpRatePerSec })
-    : outboxMailer(join(DATA_DIR, 'outbox'));
+  const mailer = config.ses
+    ? sesMailer({ ...config.ses, ratePerSec: config.mailRatePerSec })
+    : config.smtpUrl
+      ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.mailRatePerSec })
+      : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
   const templates = builtTemplates();
   const feedHttp = nodeFeedHttp();
@@ -141,7 +144,13 @@ export function describeSetup(deps: Deps): { lines: string[]; warnings: string[]
       ? `Stripe: configured (price ${c.stripe.priceId}${c.stripe.apiBase ? `, API at ${c.stripe.apiBase}` : ''})${c.stripe.webhookSecret ? '' : '; STRIPE_WEBHOOK_SECRET not set: webhooks answer 503'}`
       : 'Stripe: not configured (STRIPE_SECRET_KEY, STRIPE_PRICE_ID): the subscribe page shows the offer, checkout answers 503',
   );
-  lines.push(c.smtpUrl ? 'SMTP: configured' : `SMTP: not configured (SMTP_URL): mail is written as .eml files to ${DATA_DIR}/outbox/`);
+  lines.push(
+    c.ses
+      ? `mail: Amazon SES (${c.ses.region}${c.ses.endpoint ? `, API at ${c.ses.endpoint}` : ''})`
+      : c.smtpUrl
+        ? 'SMTP: configured'
+        : `SMTP: not configured (SMTP_URL or SES_REGION): mail is written as .eml files to ${DATA_DIR}/outbox/`,
+  );
   if (!c.publisherAddress) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
   lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
   const publicUrl = new URL(c.publicUrl);
