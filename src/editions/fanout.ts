@@ -1,10 +1,9 @@
 import type { Deps } from '../deps.ts';
-import { receivesDigestSql } from '../billing/entitlement.ts';
 import type { RawMessage, SendResult } from '../mail/mailer.ts';
 import type { Edition } from './edition.ts';
 import { claimDeliveries, markOutcome, nextForeignLeaseEnd, renewLeases, deliveryCounts, sentMarker } from './ledger.ts';
+import { recordFailure, recordSkipped, trySend, workFor, type Work } from './delivery.ts';
 import { digestMime, rawDigest } from './message.ts';
-import { sql } from 'kysely';
 import { GazetteError } from '../errors.ts';
 
 export interface SendOptions {
@@ -35,27 +34,6 @@ export interface RunStats {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-interface Work {
-  reader_id: string;
-  email: string | null;
-  eligible: boolean;
-}
-
-/** Readers' current address and whether they still get digests, for a claimed batch, in one query. */
-async function loadReaders(deps: Deps, ids: string[], now: number): Promise<Map<string, { email: string; eligible: boolean }>> {
-  if (!ids.length) return new Map();
-  const rows = await deps.db
-    .selectFrom('readers as r')
-    .select([
-      'r.id',
-      'r.email',
-      sql<number>`CASE WHEN ${receivesDigestSql('r', now)} THEN 1 ELSE 0 END`.as('eligible'),
-    ])
-    .where('r.id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, { email: r.email, eligible: Number(r.eligible) === 1 }]));
-}
 
 /**
  * Sends one frozen edition to every pending delivery, `smtpConcurrency` at a time. Each delivery is
@@ -95,11 +73,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       return;
     }
     for (const c of claimed) if (c.reader_id > cursor) cursor = c.reader_id;
-    const readers = await loadReaders(deps, claimed.map((c) => c.reader_id), clock.now());
-    for (const c of claimed) {
-      const r = readers.get(c.reader_id);
-      queue.push({ reader_id: c.reader_id, email: r?.email ?? null, eligible: r?.eligible ?? false });
-    }
+    queue.push(...(await workFor(deps, claimed.map((c) => c.reader_id), clock.now())));
   };
 
   const next = async (): Promise<Work | undefined> => {
@@ -112,7 +86,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
 
   const deliver = async (w: Work) => {
     if (!w.eligible || !w.email) {
-      await markOutcome(db, edition.date, w.reader_id, 'skipped', { error: 'no longer receives digests' });
+      await recordSkipped(deps, edition.date, w.reader_id);
       stats.skipped++;
       return;
     }
@@ -129,11 +103,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
   const sendCopy = async (readerId: string, email: string, message: RawMessage) => {
     let result: SendResult = { ok: false, permanent: false, error: 'not attempted' };
     for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
-      try {
-        result = await deps.mailer.send(message);
-      } catch (err) {
-        result = { ok: false, permanent: false, error: (err as Error).message };
-      }
+      result = await trySend(deps, message);
       if (result.ok || result.permanent) break;
       if (++consecutiveTemporary >= breakerAt) {
         stats.interrupted = true;
@@ -145,21 +115,13 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       consecutiveTemporary = 0;
       await markSent(readerId, email, clock.now());
       stats.sent++;
-    } else if (result.permanent) {
-      consecutiveTemporary = 0;
-      await markOutcome(db, edition.date, readerId, 'failed', { error: result.error });
-      // A hard bounce: never mail this address again until staff lift it.
-      await db
-        .updateTable('readers')
-        .set({ suppressed_at: clock.now(), suppressed_reason: `hard bounce: ${result.error}`.slice(0, 300), updated_at: clock.now() })
-        .where('id', '=', readerId)
-        .where('suppressed_at', 'is', null)
-        .execute();
-      stats.failed++;
     } else {
-      // Later than runStart, so this run leaves it alone and the next run retries it at once.
-      await markOutcome(db, edition.date, readerId, 'pending', { error: result.error, nextAttemptAt: clock.now() });
-      stats.deferred++;
+      if (result.permanent) consecutiveTemporary = 0;
+      // A temporary failure is due again at once: later than runStart, so this run leaves it alone and
+      // the next run retries it first.
+      await recordFailure(deps, edition.date, readerId, result, clock.now());
+      if (result.permanent) stats.failed++;
+      else stats.deferred++;
     }
   };
 

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { Batch } from '../db/batch.ts';
+import { idList } from '../db/id-list.ts';
 import type { Db, DeliveryStatus, DialectName } from '../db/schema.ts';
 import { receivesDigestSql } from '../billing/entitlement.ts';
 
@@ -162,4 +163,50 @@ export async function nextForeignLeaseEnd(db: Db, date: string, owner: string): 
     .where('lease_owner', '!=', owner)
     .executeTakeFirst();
   return row?.until == null ? null : Number(row.until);
+}
+
+/**
+ * Leases the listed deliveries that nobody is sending: pending ones, and those whose sender's lease
+ * ran out (it died). One statement, so two consumers given the same list get disjoint rows.
+ */
+export async function claimListed(
+  db: Db,
+  dialect: DialectName,
+  opts: { date: string; owner: string; readerIds: string[]; now: number; leaseMs: number },
+): Promise<Claimed[]> {
+  const { date, owner, readerIds, now, leaseMs } = opts;
+  if (!readerIds.length) return [];
+  const { rows } = await sql<Claimed>`UPDATE deliveries
+    SET status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1
+    WHERE edition_date = ${date} AND reader_id IN ${idList(dialect, readerIds)}
+      AND (status = 'pending' OR (status = 'sending' AND lease_until < ${now}))
+    RETURNING reader_id, attempts`.execute(db);
+  return rows;
+}
+
+/**
+ * Deliveries of an edition still to send — pending (due before `dueBefore`), or leased by a sender
+ * that died — in reader order, a page at a time.
+ */
+export async function openDeliveries(db: Db, opts: { date: string; now: number; dueBefore: number; after: string; limit: number }): Promise<string[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select('reader_id')
+    .where('edition_date', '=', opts.date)
+    .where('reader_id', '>', opts.after)
+    .where((eb) =>
+      eb.or([eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', opts.dueBefore)]), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', opts.now)])]),
+    )
+    .orderBy('reader_id')
+    .limit(opts.limit)
+    .execute();
+  return rows.map((r) => r.reader_id);
+}
+
+/** The listed deliveries that are not finished, with who holds them: what a consumer must come back for. */
+export async function unfinished(db: Db, dialect: DialectName, date: string, readerIds: string[]): Promise<{ reader_id: string; status: DeliveryStatus; lease_until: number | null }[]> {
+  if (!readerIds.length) return [];
+  const { rows } = await sql<{ reader_id: string; status: DeliveryStatus; lease_until: number | null }>`SELECT reader_id, status, lease_until FROM deliveries
+    WHERE edition_date = ${date} AND reader_id IN ${idList(dialect, readerIds)} AND status IN ('pending', 'sending')`.execute(db);
+  return rows.map((r) => ({ ...r, lease_until: r.lease_until === null ? null : Number(r.lease_until) }));
 }

@@ -39,6 +39,24 @@ export async function startFakeSes(): Promise<FakeSes> {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    // Control routes for tests that run elsewhere (a Worker in workerd): what arrived, throttle, reject, reset.
+    if (req.url?.startsWith('/__fake/')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/__fake/messages') {
+        return res.end(JSON.stringify(state.messages.map((m) => ({ to: m.to, messageId: m.parsed.messageId, subject: m.parsed.subject, text: m.parsed.text, html: m.parsed.html, listUnsubscribe: /^List-Unsubscribe: (.*)$/im.exec(m.raw.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? null, edition: m.parsed.headers.get('x-gazette-edition') ?? null }))));
+      }
+      if (req.url === '/__fake/signatures') return res.end(JSON.stringify(state.signatures));
+      const control = body ? (JSON.parse(body) as { throttle?: number; reject?: string }) : {};
+      if (req.url === '/__fake/reset') {
+        state.messages.length = 0;
+        state.signatures.length = 0;
+        state.throttleNext = 0;
+        state.reject.clear();
+      }
+      if (control.throttle !== undefined) state.throttleNext = control.throttle;
+      if (control.reject) state.reject.add(control.reject);
+      return res.end('{}');
+    }
     const valid = await verify(req.method ?? 'GET', `http://${req.headers.host}${req.url}`, headers, body);
     state.signatures.push({ authorization: headers['authorization'] ?? '', valid });
     const answer = (status: number, type: string | null, payload: unknown) => {

@@ -95,9 +95,26 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     return { status: 404, body: null };
   }
 
+  function reset() {
+    state.requests.length = 0;
+    state.mode = 'ok';
+    for (const map of [state.prices, state.products, state.customers, state.subscriptions]) map.clear();
+    idempotent.clear();
+  }
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
+    // Control routes for tests that run elsewhere (a Worker in workerd): set objects, read requests, reset.
+    if (url.pathname.startsWith('/__fake/')) {
+      const [, , collection, id] = url.pathname.split('/');
+      const maps: Record<string, Map<string, StripeObject>> = { prices: state.prices, products: state.products, customers: state.customers, subscriptions: state.subscriptions };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.method === 'PUT' && collection && id && maps[collection]) maps[collection].set(id, JSON.parse(raw) as StripeObject);
+      else if (req.method === 'POST' && collection === 'reset') reset();
+      else if (req.method === 'GET' && collection === 'requests') return res.end(JSON.stringify(state.requests));
+      return res.end('{}');
+    }
     const params = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
     state.requests.push({ method: req.method ?? 'GET', path: url.pathname, params, idempotencyKey, authorization: req.headers['authorization'] });
@@ -118,12 +135,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
-    reset() {
-      state.requests.length = 0;
-      state.mode = 'ok';
-      for (const map of [state.prices, state.products, state.customers, state.subscriptions]) map.clear();
-      idempotent.clear();
-    },
+    reset,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }) as FakeStripe;
 }

@@ -22,7 +22,9 @@ import type { FakeStripe } from './fake-stripe.ts';
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_gazette_tests';
 export const APP_SECRET = 'test-app-secret-0123456789abcdefghijklmnop';
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
-export const PRICE_ID = 'price_digest_monthly';
+import { PRICE_ID } from './stripe-objects.ts';
+
+export { PRICE_ID, stripeEvent, subscriptionObject } from './stripe-objects.ts';
 
 export interface TestClock extends Clock {
   set(ms: number): void;
@@ -139,20 +141,6 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
 
 const signer = new Stripe('sk_test_signer_only');
 
-/** A Stripe event envelope around an object, as Stripe would deliver it. */
-export function stripeEvent(type: string, object: Record<string, unknown>, opts: { id?: string; created?: number } = {}) {
-  return {
-    id: opts.id ?? `evt_${Math.random().toString(36).slice(2, 14)}`,
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: opts.created ?? Math.floor(Date.now() / 1000),
-    type,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    data: { object },
-  };
-}
 
 /** POSTs a body to /webhooks/stripe, signed with stripe.webhooks.generateTestHeaderString. */
 export function postWebhook(
@@ -185,25 +173,3 @@ export function seedCatalog(fake: FakeStripe, opts: { amount?: number; currency?
   });
 }
 
-/** A subscription object in the current API shape (period end on the items) unless `legacy` is set. */
-export function subscriptionObject(
-  id: string,
-  customer: string,
-  status: string,
-  opts: { created?: number; periodEnd?: number; cancelAtPeriodEnd?: boolean; legacy?: boolean } = {},
-): Record<string, unknown> & { id: string } {
-  const periodEnd = opts.periodEnd ?? Math.floor(Date.parse('2026-12-27T06:00:00Z') / 1000);
-  const base = {
-    id,
-    object: 'subscription',
-    customer,
-    status,
-    created: opts.created ?? Math.floor(Date.parse('2026-11-27T05:00:00Z') / 1000),
-    cancel_at_period_end: opts.cancelAtPeriodEnd ?? false,
-    cancel_at: opts.cancelAtPeriodEnd && !opts.legacy ? periodEnd : null,
-  };
-  const item = { id: `si_${id}`, object: 'subscription_item', price: { id: PRICE_ID, object: 'price' } };
-  return opts.legacy
-    ? { ...base, current_period_end: periodEnd, items: { object: 'list', data: [item] } }
-    : { ...base, items: { object: 'list', data: [{ ...item, current_period_end: periodEnd }] } };
-}
