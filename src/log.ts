@@ -57,8 +57,18 @@ function maskEmails(s: string): string {
   return out + s.slice(done);
 }
 
+/** Cut at the limit; a token cut in half (an address, a URL) is dropped, since a half can't be recognised and scrubbed. */
+function cap(value: string): string {
+  if (value.length <= MAX_LOGGED_STRING) return value;
+  let head = value.slice(0, MAX_LOGGED_STRING);
+  const lastSpace = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
+  const tail = head.slice(lastSpace + 1);
+  if (/[@/:=]/.test(tail)) head = head.slice(0, lastSpace + 1);
+  return `${head}…[${value.length - head.length} more characters]`;
+}
+
 function redactString(value: string): string {
-  const capped = value.length > MAX_LOGGED_STRING ? `${value.slice(0, MAX_LOGGED_STRING)}…[${value.length - MAX_LOGGED_STRING} more characters]` : value;
+  const capped = cap(value);
   return maskEmails(scrubUrls(capped).replace(STRIPE_KEY, '$1_[redacted]').replace(SIGNED_PATH, '/$1/[redacted]'));
 }
 

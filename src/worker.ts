@@ -6,6 +6,7 @@ import { editionDate } from './editions/dates.ts';
 import { deliverChunk, queueDigest, requeueStalled, type DeliveryChunk, type Enqueue } from './editions/queue.ts';
 import { summaryLine } from './editions/run.ts';
 import { housekeeping } from './housekeeping.ts';
+import { redact } from './log.ts';
 import type { MimeTemplate } from './mail/mime.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from './runtime/cf-types.ts';
 import { withContext, workerRuntime, type Env } from './runtime/worker-deps.ts';
@@ -16,7 +17,7 @@ import { withContext, workerRuntime, type Env } from './runtime/worker-deps.ts';
 const apps = new WeakMap<Deps, ReturnType<typeof createApp>>();
 
 function misconfigured(problems: string[]): Response {
-  return new Response(`Gazette is not configured correctly:\n${problems.map((p) => `  ${p}`).join('\n')}\n`, {
+  return new Response(`Gazette is not configured correctly:\n${problems.map((p) => `  ${String(redact(p))}`).join('\n')}\n`, {
     status: 503,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });

@@ -148,7 +148,9 @@ describe('the reader’s own page', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^https:\/\/billing\.stripe\.test\/p\/session\//);
     const call = fake.requests.find((r) => r.path === '/v1/billing_portal/sessions')!;
-    expect(call.params).toMatchObject({ customer: 'cus_bills', return_url: `https://news.example.com${path}` });
+    // The way back is the form, not the signed link: Stripe never holds the reader's token.
+    expect(call.params).toMatchObject({ customer: 'cus_bills', return_url: 'https://news.example.com/account' });
+    for (const odd of ['constructor', '__proto__', 'toString']) expect(await (await h.app.request(`${path}?done=${odd}`)).text()).not.toMatch(/function|native code|\[object/);
   });
 
   it('the link lives 24 hours; other links’ tokens do not open it', async () => {
@@ -232,6 +234,12 @@ describe('abuse limits', () => {
     expect((await h.app.request('/checkout', form({ email: 'person@example.com' }, fromClient('203.0.113.10')))).status).toBe(303);
     h.clock.advance(10 * 60_000);
     expect((await h.app.request('/checkout', form({ email: 'bot21@example.com' }, fromClient('203.0.113.9')))).status).toBe(303);
+  });
+
+  it('IPv6 clients count by their /64: new addresses in the same network share one budget', async () => {
+    for (let i = 0; i < 10; i++) expect((await h.app.request('/account', form({ email: `v6-${i}@example.com` }, fromClient(`2001:db8:7:7::${i + 1}`)))).status).toBe(200);
+    expect((await h.app.request('/account', form({ email: 'v6-x@example.com' }, fromClient('2001:db8:7:7:dead:beef:0:1')))).status).toBe(429);
+    expect((await h.app.request('/account', form({ email: 'v6-y@example.com' }, fromClient('2001:db8:7:8::1')))).status).toBe(200);
   });
 
   it('POST /checkout: 5 per email per 10 minutes, whatever the client address', async () => {

@@ -177,3 +177,20 @@ describe('bidirectional text controls', () => {
     expect(raw).not.toMatch(controls);
   });
 });
+
+describe('encoded-words in article text', () => {
+  it('a title that spells an RFC 2047 encoded-word stays literal in the subject (no hidden text, no bidi override)', async () => {
+    const { editionSubject, editionView } = await import('../src/editions/render.ts');
+    const { compileMime, fillMime } = await import('../src/mail/mime.ts');
+    const { simpleParser } = await import('mailparser');
+    const title = 'Markets calm =?UTF-8?Q?=E2=80=AEfdp.exe?= and =?UTF-8?B?WW91ciBhY2NvdW50IGlzIHN1c3BlbmRlZA==?=';
+    const view = editionView({ publication: 'Gazette', date: '2026-11-27', timezone: 'UTC', publisherAddress: null, articles: [{ url: 'https://news.example.com/a', title, summary: null, image_url: null, author: null, section: null }] });
+    const subject = editionSubject(view);
+    const mime = compileMime({ from: 'Gazette <digest@news.example.com>', subject, date: new Date(0), headers: {}, recipientHeaders: {}, html: ['<p>x</p>'], text: ['x'] });
+    const parsed = await simpleParser(Buffer.from(fillMime(mime, { to: 'r@example.com', message_id: 'm@example.com' })));
+    expect(parsed.subject).toBe(subject);
+    expect(parsed.subject).toContain('=?UTF-8?Q?=E2=80=AEfdp.exe?=');
+    expect(parsed.subject).not.toContain('\u202e');
+    expect(parsed.subject).not.toContain('Your account is suspended');
+  });
+});

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../src/articles/ip-address.ts';
+import { isPublicAddress } from '../src/net/ip-address.ts';
 import { pollFeeds } from '../src/articles/poll.ts';
 import { nodeFeedHttp } from '../src/runtime/feed-http.ts';
 import { makeHarness, type Harness } from './support/harness.ts';
@@ -65,6 +65,7 @@ beforeAll(async () => {
     if (url === '/to-metadata') return redirect(res, 'http://169.254.169.254/latest/meta-data/');
     if (url === '/to-file') return redirect(res, 'file:///etc/passwd');
     if (url === '/loopback-to-loopback') return redirect(res, `${internalBase}/feed.xml`);
+    if (url === '/relative') return redirect(res, '/feed.xml');
     if (url === '/to-internal-name') return redirect(res, `http://cms.internal:${internal.port}/secret.xml`);
     res.writeHead(404).end();
   });
@@ -157,12 +158,22 @@ describe('a configured host name is judged by every address it resolves to', () 
   });
   afterEach(() => http.close());
 
-  it('an internal name (all its addresses private) is the operator’s choice: it loads, and may redirect within private space', async () => {
+  it('an internal name (all its addresses private) is the operator’s choice: it loads', async () => {
     const [direct] = await pollFeeds(h.deps, [`http://cms.internal:${internal.port}/feed.xml`]);
     expect(direct).toMatchObject({ ok: true, new: 1 });
+    expect(internal.requests).toEqual(['/feed.xml']);
+  });
+
+  it('and it may redirect on that same host', async () => {
+    const [report] = await pollFeeds(h.deps, [`http://cms.internal:${pub.port}/relative`]);
+    expect(report).toMatchObject({ ok: true, new: 1 });
+    expect(pub.requests).toEqual(['/relative', '/feed.xml']);
+  });
+
+  it('but its redirects may not leave that host for other private addresses (its DNS could be hostile)', async () => {
     const [redirected] = await pollFeeds(h.deps, [`http://cms.internal:${pub.port}/loopback-to-loopback`]);
-    expect(redirected).toMatchObject({ ok: true, error: null });
-    expect(internal.requests).toEqual(['/feed.xml', '/feed.xml']);
+    expect(redirected).toMatchObject({ ok: false, error: 'redirect to a private address refused (127.0.0.1)' });
+    expect(internal.requests).toEqual([]);
   });
 
   it('a public name cannot redirect to an internal name', async () => {

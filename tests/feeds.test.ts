@@ -249,6 +249,30 @@ describe('HTML entities that XML does not define', () => {
 const item = (n: number, date?: string) =>
   `<item><title>Item ${n}</title><link>https://news.example.com/items/${n}</link><guid>item-${n}</guid>${date ? `<pubDate>${date}</pubDate>` : ''}</item>`;
 
+describe('hostile HTML in items costs bounded work, and never stops the other feeds', () => {
+  const escapeXml = (html: string) => html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  it('tables with huge spans are read as text, 20,000 nested tags are not walked, and every feed still loads', async () => {
+    // Laid out as a table, each span cost seconds and hundreds of MB; nesting overflowed the stack and aborted the poll.
+    const spans = '<table><tr><td colspan="6000" rowspan="6000">cell</td></tr></table>'.repeat(250);
+    const nested = `${'<b>'.repeat(20_000)}deep`;
+    const hostile = (n: number, title: string, summary: string) => `<item><title>${escapeXml(title)}</title><link>https://news.example.com/h/${n}</link><guid>h-${n}</guid><description>${escapeXml(summary)}</description></item>`;
+    routes.set('/spans.xml', { body: rssWith('', hostile(1, 'Results table', spans)) });
+    routes.set('/nested.xml', { body: rssWith('', hostile(2, `<b>${'<i>'.repeat(3000)}Nested title`, nested)) });
+    const reports = await pollFeeds(h.deps, [`${base}/spans.xml`, `${base}/nested.xml`, `${base}/rss2.xml`], limits);
+    expect(reports.map((r) => [r.ok, r.error])).toEqual([[true, null], [true, null], [true, null]]);
+    expect((await byUrl('https://news.example.com/h/1'))?.summary).toMatch(/^cell cell cell/);
+    expect((await byUrl('https://news.example.com/h/2'))?.title).toBeTruthy();
+    expect((await articles()).length).toBeGreaterThan(2);
+  });
+
+  it('an element with thousands of attributes is refused at once (one tag cannot be read in slices)', async () => {
+    const attrs = Array.from({ length: 100_000 }, (_, i) => `a${i}="v"`).join(' ');
+    routes.set('/attrs.xml', { body: rssWith('', `<x ${attrs}/>${item(9)}`) });
+    const [report] = await pollFeeds(h.deps, [`${base}/attrs.xml`], { ...limits, maxBytes: 5 * 1024 * 1024 });
+    expect(report).toMatchObject({ ok: false, error: 'an element with more than 64 attributes (refused: not a feed)' });
+  });
+});
+
 describe('items without a date keep the time they were first seen', () => {
   it('a second poll leaves them as they are: same published_at, not "updated"', async () => {
     routes.set('/undated.xml', { body: rssWith('', item(1) + item(2) + item(3, 'Fri, 27 Nov 2026 05:00:00 GMT')) });

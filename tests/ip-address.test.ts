@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKind, isPrivateHost, isPublicAddress } from '../src/articles/ip-address.ts';
+import { addressKind, isPrivateHost, isPublicAddress, limitNetwork } from '../src/net/ip-address.ts';
 
 // Hosts as a parsed URL gives them (new URL() rewrites 127.1, 0x7f.1, 2130706433 to 127.0.0.1).
 const host = (spelling: string) => new URL(`http://${spelling}/`).hostname;
@@ -66,5 +66,18 @@ describe('addressKind: what a feed fetch may reach', () => {
   it('a feed URL is on a private host by its spelling: a non-public literal or a localhost name', () => {
     for (const h of ['127.0.0.1', '[::1]', '10.1.2.3', 'localhost', 'LOCALHOST', 'localhost.', 'feeds.localhost', '[fd12::1]']) expect(isPrivateHost(h)).toBe(true);
     for (const h of ['news.example.com', '192.0.2.2', '[2001:db8::1]', 'localhost.example.com']) expect(isPrivateHost(h)).toBe(false);
+  });
+});
+
+describe('limitNetwork (who an abuse limit counts)', () => {
+  it.each([
+    ['203.0.113.9', '203.0.113.9'],
+    ['::ffff:203.0.113.9', '203.0.113.9'],
+    ['2001:db8:1:2:aaaa::1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:ffff:ffff:ffff:fffe', '2001:db8:1:2::/64'],
+    ['[2001:db8::1]', '2001:db8:0:0::/64'],
+    ['not-an-address', 'not-an-address'],
+  ])('%s → %s', (address, network) => {
+    expect(limitNetwork(address)).toBe(network);
   });
 });

@@ -31,6 +31,13 @@ describe('logs', () => {
     expect(out).toContain('S•••@Example.org');
   });
 
+  it('never keep half an address where a long string is cut', () => {
+    const { log, text } = capture();
+    log.info(`${'a'.repeat(MAX_LOGGED_STRING - 15)} victim@example.com and more`);
+    expect(text()).not.toContain('victim@');
+    expect(text()).toContain('more characters]');
+  });
+
   it('carry no URL query strings or fragments, and no credentials (feed URLs included)', () => {
     const { log, text } = capture();
     log.warn('feed refused', { feed: 'https://feeduser:feedpass@feeds.example.com/private.xml?token=abc123&key=xyz#frag', error: 'HTTP 500 from http://cdn.example.com/a?sig=zzz' });

@@ -26,6 +26,13 @@ describe('start-up mistakes', () => {
     noStack(run.stderr());
   });
 
+  it('a bad value that holds a secret is named without the secret', async () => {
+    const run = npmStart({ DATABASE_URL: 'sqlite::memory:', FEED_URLS: 'ftp://user:hunter2@feeds.example/rss?key=SECRETKEY' });
+    expect(await run.exited).toBe(78);
+    expect(run.stderr()).toMatch(/FEED_URLS: ".*" is not an http\(s\) URL/);
+    for (const secret of ['hunter2', 'SECRETKEY']) expect(run.stderr() + run.stdout()).not.toContain(secret);
+  });
+
   it('PostgreSQL unreachable: exit 1, one line that names DATABASE_URL without its password', async () => {
     const run = npmStart({ DATABASE_URL: 'postgres://gazette:hunter2@127.0.0.1:1/gazette' });
     expect(await run.exited).toBe(1);

@@ -68,6 +68,21 @@ describe('signature and body checks', () => {
     expect((await postWebhook(h, event(), { timestamp: Math.floor(h.clock.now() / 1000) + 240 })).status).toBe(200);
   });
 
+  it.each([
+    ['a plus sign', (t: number, v1: string) => `t=+${t},v1=${v1}`],
+    ['a second t=', (t: number, v1: string, now: number) => `t=${now},t=${t},v1=${v1}`],
+    ['a space before the comma', (t: number, v1: string) => `t=${t} ,v1=${v1}`],
+    ['leading zeros', (t: number, v1: string) => `t=0000${t},v1=${v1}`],
+  ])('a future timestamp spelled with %s is refused too', async (_, spell) => {
+    const Stripe = (await import('stripe')).default;
+    const payload = JSON.stringify(event());
+    const now = Math.floor(h.clock.now() / 1000);
+    const future = now + 3600;
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: future });
+    const v1 = /v1=([0-9a-f]+)/.exec(header)![1]!;
+    expect((await postWebhook(h, payload, { signature: spell(future, v1, now) })).status).toBe(400);
+  });
+
   it('a signature older than 300 s: 400', async () => {
     const res = await postWebhook(h, event(), { timestamp: Math.floor(h.clock.now() / 1000) - 301 });
     expect(res.status).toBe(400);

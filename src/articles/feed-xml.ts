@@ -26,6 +26,7 @@ const ARRAYS = new Set(['item', 'entry', 'link', 'media:content', 'media:thumbna
 
 /** Characters handed to the parser at a time: about a millisecond of work, so a yield is never far off. */
 const CHUNK_CHARS = 16 * 1024;
+const MAX_ATTRIBUTES = 64;
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const ENTITY_NAME = /^[A-Za-z_][\w.-]*$/;
@@ -83,6 +84,15 @@ export async function readFeedXml(xml: string, handlers: FeedXmlHandlers): Promi
   parser.on('doctype', (doctype) => {
     if (/^\s*html\b/i.test(doctype)) throw new FeedError('an HTML page, not a feed');
     throw new FeedError('feed has a document type declaration (refused: DTDs declare entities — entity expansion, external entities)');
+  });
+  // One tag can't be split across chunks: a tag with thousands of attributes would block the server
+  // while it is read. No feed element needs more than a few.
+  let attributes = 0;
+  parser.on('opentagstart', () => {
+    attributes = 0;
+  });
+  parser.on('attribute', () => {
+    if (++attributes > MAX_ATTRIBUTES) throw new FeedError(`an element with more than ${MAX_ATTRIBUTES} attributes (refused: not a feed)`);
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
     if (!root) handlers.onRoot(tag.name);

@@ -36,14 +36,17 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
       .execute();
     return { url, ok: true, ...counts, error: null };
   } catch (err) {
-    if (!(err instanceof FeedError)) throw err;
-    deps.log.warn('feed refused', { feed: loggableUrl(url), error: err.message });
+    // Whatever one feed does (even an error we did not foresee), the others still load.
+    const error = err instanceof FeedError ? err.message : 'could not be read (unexpected error; see the log)';
+    if (err instanceof FeedError) deps.log.warn('feed refused', { feed: loggableUrl(url), error });
+    else deps.log.error('feed poll failed', { feed: loggableUrl(url), error: (err as Error).message });
     await db
       .insertInto('feeds')
-      .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: err.message })
-      .onConflict((oc) => oc.column('url').doUpdateSet({ last_polled_at: now, last_error: err.message }))
-      .execute();
-    return { url, ok: false, new: 0, updated: 0, error: err.message };
+      .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: error })
+      .onConflict((oc) => oc.column('url').doUpdateSet({ last_polled_at: now, last_error: error }))
+      .execute()
+      .catch(() => {});
+    return { url, ok: false, new: 0, updated: 0, error };
   }
 }
 

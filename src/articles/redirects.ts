@@ -1,5 +1,5 @@
 import { FeedError } from './feed-error.ts';
-import { addressKind, PrivateAddressError } from './ip-address.ts';
+import { addressKind, isPrivateHost, PrivateAddressError } from '../net/ip-address.ts';
 
 /** Whether one hop may connect to a loopback, private, link-local or unique-local address. */
 export interface HopPolicy {
@@ -30,15 +30,21 @@ const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GETs url and follows up to MAX_REDIRECTS redirects. A feed configured on a private host (the
- * operator's explicit choice: local development, an internal CMS) may redirect within private
- * space; a public feed may reach public addresses only, on every hop including the first, so a
- * redirect cannot turn the poller against the database, the admin API or cloud metadata.
+ * GETs url and follows up to MAX_REDIRECTS redirects. A public feed may reach public addresses only,
+ * on every hop including the first, so a redirect cannot turn the poller against the database, the
+ * admin API or cloud metadata. A feed configured on a private address is the operator's explicit
+ * choice: spelled private (an IP literal, localhost), its redirects may go anywhere in private space;
+ * private only by what its name resolves to (an internal CMS), its redirects must stay on that host,
+ * because whoever answers for the name could otherwise open all of private space to the poller.
  */
 export async function getFollowingRedirects(http: FeedHttp, url: string, init: { headers: Record<string, string>; signal: AbortSignal }): Promise<Response> {
   let target = httpUrl(url, undefined, 'the feed URL is not a valid http(s) URL');
-  const policy: HopPolicy = { allowPrivate: await http.isPrivateHost(target.hostname) };
+  const configuredHost = target.hostname;
+  const spelledPrivate = isPrivateHost(configuredHost);
+  const resolvedPrivate = !spelledPrivate && (await http.isPrivateHost(configuredHost));
+  const policy: HopPolicy = { allowPrivate: spelledPrivate || resolvedPrivate };
   for (let redirects = 0; ; redirects++) {
+    if (resolvedPrivate) policy.allowPrivate = target.hostname === configuredHost;
     const refused = (address: string) =>
       new FeedError(redirects === 0 ? `feed host resolves to a private address, refused (${address})` : `redirect to a private address refused (${address})`);
     // A literal address never reaches the shell's resolver, which checks host names: judge it here.

@@ -13,20 +13,32 @@ export function foldControl(value: string): string {
     .trim();
 }
 
-/** Cuts at a word boundary and adds an ellipsis when the text is longer than max. */
+/** Cuts at a word boundary and adds an ellipsis when the text is longer than max (never inside a surrogate pair). */
 export function truncate(value: string, max: number): string {
   if (value.length <= max) return value;
-  const cut = value.slice(0, max - 1);
+  let end = max - 1;
+  // A high surrogate at the cut would leave half a character (an emoji) behind.
+  if (/[\ud800-\udbff]/.test(value[end - 1] ?? '')) end--;
+  const cut = value.slice(0, end);
   const space = cut.lastIndexOf(' ');
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
 }
 
 export const SUMMARY_MAX = 320;
 
-/** Feed HTML → clean plain text: no markup, no script or style, entities decoded, trimmed to a summary. */
+/** More feed HTML than this is never read for a summary of a few hundred characters. */
+export const SUMMARY_HTML_MAX = 64 * 1024;
+
+/**
+ * Feed HTML → clean plain text: no markup, no script or style, entities decoded, trimmed to a summary.
+ * Bounded work whatever the HTML: the input is cut, deep nesting and huge child lists are not walked
+ * (a stack overflow otherwise), and tables are read as text, never laid out (a rowspan of thousands
+ * made the layout take seconds and hundreds of MB).
+ */
 export function htmlToSummary(html: string, max = SUMMARY_MAX): string {
-  const text = convert(html, {
+  const text = convert(html.length > SUMMARY_HTML_MAX ? html.slice(0, SUMMARY_HTML_MAX) : html, {
     wordwrap: false,
+    limits: { maxDepth: 32, maxChildNodes: 400, maxBaseElements: 400, ellipsis: ' …' },
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
       { selector: 'img', format: 'skip' },
@@ -36,7 +48,10 @@ export function htmlToSummary(html: string, max = SUMMARY_MAX): string {
       { selector: 'h1', options: { uppercase: false } },
       { selector: 'h2', options: { uppercase: false } },
       { selector: 'h3', options: { uppercase: false } },
-      { selector: 'table', format: 'dataTable' },
+      { selector: 'table', format: 'block' },
+      { selector: 'tr', format: 'block' },
+      { selector: 'td', format: 'inlineSurround', options: { prefix: ' ', suffix: ' ' } },
+      { selector: 'th', format: 'inlineSurround', options: { prefix: ' ', suffix: ' ' } },
       { selector: 'ul', options: { itemPrefix: ' ' } },
     ],
   });

@@ -2,7 +2,6 @@ import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { currentSubscriptionId, deleteUnusedReader, ensureReader } from '../readers/store.ts';
-import { latestCustomerId } from './customers.ts';
 import { isEntitled } from './entitlement.ts';
 import { stripeCall } from './stripe-call.ts';
 
@@ -28,7 +27,7 @@ async function currentSubscription(deps: Deps, readerId: string) {
   return deps.db
     .selectFrom('readers')
     .innerJoin('subscriptions as cur', (j) => j.on('cur.id', '=', currentSubscriptionId(now)))
-    .select(['cur.status', 'cur.ends_at', 'cur.customer_id'])
+    .select(['cur.status', 'cur.ends_at'])
     .where('readers.id', '=', readerId)
     .executeTakeFirst();
 }
@@ -44,7 +43,6 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
   const { reader, created } = await ensureReader(deps.db, email, now);
   const current = await currentSubscription(deps, reader.id);
   if (isEntitled(current, now)) return { kind: 'already_entitled', email };
-  const customer = current?.customer_id ?? (await latestCustomerId(deps, reader.id));
 
   const idempotencyKey = await checkoutIdempotencyKey(reader.id, config.stripe.priceId, now);
   try {
@@ -54,7 +52,10 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
           mode: 'subscription',
           line_items: [{ price: config.stripe!.priceId, quantity: 1 }],
           client_reference_id: reader.id,
-          ...(customer ? { customer } : { customer_email: email }),
+          // Never an existing customer: whoever typed this address may not own it, and a session on
+          // someone's customer would show their details. Stripe makes a new customer; the webhook
+          // links it to the same reader (a reader may have several).
+          customer_email: email,
           success_url: `${config.publicUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
           cancel_url: `${config.publicUrl}/checkout/cancel`,
           metadata: { reader_id: reader.id },

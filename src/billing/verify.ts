@@ -14,8 +14,15 @@ export async function verifyStripeEvent(
   if (!signature) throw new GazetteError('bad_signature', 'missing Stripe-Signature header');
   if (!rawBody) throw new GazetteError('invalid_input', 'empty body');
   // The SDK only refuses old timestamps; one from the future is as suspect (a replay prepared ahead).
-  const timestamp = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
-  if (timestamp * 1000 > nowMs + SIGNATURE_TOLERANCE_SECONDS * 1000) throw new GazetteError('bad_signature', 'signature timestamp is in the future');
+  // Read every t= the way the SDK does (split on commas, then parseInt), so no spelling slips past.
+  const timestamps = signature
+    .split(',')
+    .map((item) => item.split('='))
+    .filter(([key]) => key?.trim() === 't')
+    .map(([, value]) => parseInt(value ?? '', 10));
+  if (timestamps.some((t) => !Number.isFinite(t) || t * 1000 > nowMs + SIGNATURE_TOLERANCE_SECONDS * 1000)) {
+    throw new GazetteError('bad_signature', 'signature timestamp is in the future or unreadable');
+  }
   let event: Stripe.Event;
   try {
     // No crypto provider given: the SDK uses its platform's own (Node's crypto here, SubtleCrypto on Workers).

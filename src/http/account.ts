@@ -103,13 +103,15 @@ export function accountRoutes(deps: Deps) {
     const readerId = await readerFrom(c);
     const account = await readerAccount(deps.db, readerId, deps.clock.now());
     if (!account) throw new GazetteError('invalid_token', 'This link does not work any more.');
-    return c.html(accountPage(publication, c.req.param('token'), await view(account, NOTICES[c.req.query('done') ?? ''])));
+    const done = c.req.query('done') ?? '';
+    return c.html(accountPage(publication, c.req.param('token'), await view(account, Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined)));
   });
 
   app.post('/account/:token/billing', formLimit, async (c) => {
     const readerId = await readerFrom(c);
     await enforceLimits(deps, [[LIMITS.billingByClient, clientAddress(deps, c)], [LIMITS.billingByReader, readerId]]);
-    return c.redirect(await openBillingPortal(deps, readerId, `${deps.config.publicUrl}/account/${c.req.param('token')}`), 303);
+    // The portal's way back leads to the form, not to this link: Stripe is not handed the reader's token.
+    return c.redirect(await openBillingPortal(deps, readerId, `${deps.config.publicUrl}/account`), 303);
   });
 
   app.post('/account/:token/stop', formLimit, async (c) => {

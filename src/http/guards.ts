@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { hitLimit, type Limit } from '../abuse/rate-limits.ts';
+import { limitNetwork } from '../net/ip-address.ts';
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
@@ -18,16 +19,18 @@ export const LIMITS = {
 } satisfies Record<string, Limit>;
 
 /**
- * The client's address: the one the runtime saw on the connection, or — only when TRUST_PROXY says a
- * proxy in front of us sets it — the last hop in X-Forwarded-For (the one that proxy appended).
+ * Who a request counts against: the address the runtime saw on the connection, or — only when
+ * TRUST_PROXY says a proxy in front of us sets it — the last hop in X-Forwarded-For (the one that
+ * proxy appended). IPv6 clients count by their /64, which they can move around in freely.
  */
 export function clientAddress(deps: Pick<Deps, 'config' | 'remoteAddress'>, c: Context): string {
+  let address: string | undefined;
   if (deps.config.trustProxy) {
     const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const last = hops[hops.length - 1];
-    if (last) return last;
+    address = hops[hops.length - 1];
   }
-  return deps.remoteAddress(c.req.raw, c.env) ?? 'unknown';
+  address ??= deps.remoteAddress(c.req.raw, c.env);
+  return address ? limitNetwork(address) : 'unknown';
 }
 
 /** Counts one hit on each limit; over any of them, a 429 that says when to come back. */

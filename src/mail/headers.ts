@@ -16,7 +16,12 @@ function base64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-const isPrintableAscii = (value: string) => /^[\x20-\x7e]*$/.test(value);
+/**
+ * Text that can go into a header as it is: printable ASCII, and nothing a reader would decode as an
+ * encoded-word ("=?UTF-8?B?…?="), which would let a title put other text, or bidi overrides, in a
+ * subject. Anything else is encoded whole.
+ */
+const isPlain = (value: string) => /^[\x20-\x7e]*$/.test(value) && !value.includes('=?');
 
 /**
  * Base64 encoded-words for text that is not plain ASCII, cut between characters (never inside one)
@@ -39,12 +44,12 @@ function encodedWords(text: string): string[] {
 
 /** Free text (Subject, a List-Id phrase): as is when it is plain ASCII, else encoded-words. */
 export function encodeText(value: string): string {
-  return isPrintableAscii(value) ? value : encodedWords(value).join(' ');
+  return isPlain(value) ? value : encodedWords(value).join(' ');
 }
 
 /** The display name of a mailbox: a quoted string when ASCII, encoded-words otherwise. */
 export function encodePhrase(name: string): string {
-  if (!isPrintableAscii(name)) return encodedWords(name).join(' ');
+  if (!isPlain(name)) return encodedWords(name).join(' ');
   return /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
 }
 

@@ -27,7 +27,7 @@ export interface MimeParts {
   from: string;
   subject: string;
   date: Date;
-  /** Headers that are the same for every recipient (already header-safe). */
+  /** Headers that are the same for every recipient, already encoded (7-bit, one line: see headers.ts). */
   headers: Record<string, string>;
   /** Per-recipient header lines; their slots take ASCII values (addresses, URLs) as they are. */
   recipientHeaders: Record<string, Slotted>;
@@ -75,7 +75,11 @@ export function compileMime(p: MimeParts, drawBoundary: () => string = randomBou
   for (const [name, value] of Object.entries(p.recipientHeaders)) {
     head.push(`${name}: `, ...value.map((v): Piece => (typeof v === 'string' ? v : { name: v.slot, kind: 'raw' })), '\r\n');
   }
-  for (const [name, value] of Object.entries(p.headers)) head.push(headerLine(name, encodeText(value)));
+  for (const [name, value] of Object.entries(p.headers)) {
+    // Encoding is the caller's (List-Id encodes only its phrase): a raw value here is a bug, not data.
+    if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`header ${name} is not encoded: ${JSON.stringify(value.slice(0, 40))}`);
+    head.push(headerLine(name, value));
+  }
   head.push(headerLine('MIME-Version', '1.0'));
   const text = encodeBody(p.text, 'text');
   const html = encodeBody(p.html, 'html');

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch } from 'undici';
-import { addressKind, isPrivateHost, isPublicAddress, PrivateAddressError } from '../articles/ip-address.ts';
+import { addressKind, isPrivateHost, isPublicAddress, PrivateAddressError } from '../net/ip-address.ts';
 import type { FeedHttp } from '../articles/redirects.ts';
 
 /**

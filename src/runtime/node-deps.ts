@@ -7,7 +7,7 @@ import { connect, type Connection } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { readMigrations } from '../db/migrations-fs.ts';
 import type { Deps } from '../deps.ts';
-import { jsonLogger, type Logger } from '../log.ts';
+import { jsonLogger, redact, type Logger } from '../log.ts';
 import { builtTemplates } from '../mail/templates.ts';
 import { outboxMailer } from '../mail/outbox.ts';
 import { sesMailer } from '../mail/ses.ts';
@@ -32,7 +32,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger) {
   } catch (err) {
     if (err instanceof ConfigError) {
       log.error(err.message, { problems: err.problems });
-      process.stderr.write(`gazette: ${err.message}\n`);
+      // A bad value may hold a secret (a feed URL with a key): the same scrubbing as the log.
+      process.stderr.write(`gazette: ${String(redact(err.message))}\n`);
       process.exit(78); // EX_CONFIG
     }
     throw err;

@@ -8,7 +8,7 @@ import type { Batch } from '../db/batch.ts';
 import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { DeliveryChunk } from '../editions/queue.ts';
-import { isPrivateHost } from '../articles/ip-address.ts';
+import { isPrivateHost } from '../net/ip-address.ts';
 import type { FeedHttp } from '../articles/redirects.ts';
 import { jsonLogger, type Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';

@@ -106,3 +106,17 @@ export function isPrivateHost(hostname: string): boolean {
   const kind = addressKind(host);
   return kind !== undefined && kind !== 'public';
 }
+
+/**
+ * The network an address speaks for, for abuse limits: an IPv4 address itself, an IPv6 address's /64
+ * (one household or host is handed a whole /64, and can change addresses within it at will).
+ */
+export function limitNetwork(address: string): string {
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  if (parseIPv4(bare)) return bare;
+  const groups = bare.includes(':') ? parseIPv6(bare) : undefined;
+  if (!groups) return bare;
+  // IPv4 written as IPv6 (::ffff:a.b.c.d) is that IPv4 address.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return embeddedIPv4(groups, 6).join('.');
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+}
