@@ -57,6 +57,9 @@ export async function freezeEdition(deps: Deps, date: string): Promise<Edition |
   const now = deps.clock.now();
   const articles = await candidates(deps, now);
   if (!articles.length) {
+    // Another process may have frozen this date (and taken its articles) since we looked.
+    const frozenMeanwhile = await findEdition(deps, date);
+    if (frozenMeanwhile) return frozenMeanwhile;
     deps.log.info(`no new articles: no edition for ${date}`);
     return null;
   }

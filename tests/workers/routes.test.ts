@@ -79,3 +79,23 @@ describe('unsubscribe and articles on Workers', () => {
     expect(await ok.json()).toEqual({ upserted: 2, new: 2, updated: 0 });
   });
 });
+
+describe('configuration on Workers', () => {
+  it('a bad value answers 503 naming the variable on every request (a Worker cannot exit 78)', async () => {
+    const { createExecutionContext, env } = await import('cloudflare:test');
+    const worker = (await import('../../src/worker.ts')).default;
+    const cases: [typeof env, string][] = [
+      [{ ...env, DIGEST_CRON: '0 25 * * *' } as typeof env, 'DIGEST_CRON:'],
+      [{ ...env, FEED_URLS: 'ftp://user:hunter2@feeds.example/rss' } as typeof env, 'FEED_URLS:'],
+    ];
+    for (const [broken, name] of cases) {
+      for (const path of ['/', '/healthz', '/webhooks/stripe']) {
+        const res = await worker.fetch(new Request(`https://news.example.com${path}`), broken, createExecutionContext());
+        expect(res.status).toBe(503);
+        const body = await res.text();
+        expect(body).toContain(name);
+        expect(body).not.toContain('hunter2');
+      }
+    }
+  });
+});
