@@ -8,12 +8,11 @@ import { errorHandler } from './http/errors.ts';
 import { browserProtections } from './http/guards.ts';
 import { readerLinkRoutes } from './http/reader-links.ts';
 import { webhookRoutes } from './http/webhooks.ts';
-import { publicationName } from './links.ts';
 
 /** The whole HTTP surface; the only place routes are mounted. */
 export function createApp(deps: Deps) {
   const app = new Hono();
-  const errors = errorHandler(deps.log, publicationName(deps.config.mailFrom));
+  const errors = errorHandler(deps.log, deps.config.publication.name);
   app.onError(errors.onError);
   app.notFound(errors.notFound);
   app.use(browserProtections(deps.config));

@@ -53,6 +53,22 @@ function isMailbox(value: string): boolean {
 }
 const mailbox = z.string().refine(isMailbox, { error: 'must be an address like "Gazette <digest@example.com>" or digest@example.com' });
 
+const optionalHttpUrl = z.preprocess(emptyAsUndefined, httpUrl.optional());
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a colour like #a4321e' });
+/** Languages with a message catalogue (templates/locales/LANG/*.json); a region may follow (de-AT). */
+export const LANGUAGES = ['en', 'de'] as const;
+export type Language = (typeof LANGUAGES)[number];
+const locale = z.string().refine(
+  (v) => {
+    try {
+      return (LANGUAGES as readonly string[]).includes(new Intl.Locale(v).language);
+    } catch {
+      return false;
+    }
+  },
+  { error: `must be a locale with a message catalogue: ${LANGUAGES.join(', ')} (a region may follow, like de-AT)` },
+);
+
 const flag = z.preprocess(
   emptyAsUndefined,
   z
@@ -103,6 +119,26 @@ const schema = z.object({
   SES_ENDPOINT: z.preprocess(emptyAsUndefined, hostOnlyUrl.optional()),
   SES_CONFIGURATION_SET: optionalString,
   TRUST_PROXY: flag,
+  PUBLICATION_NAME: optionalString,
+  PUBLICATION_TAGLINE: optionalString,
+  PUBLICATION_LOGO_URL: optionalHttpUrl,
+  PUBLICATION_ACCENT: z.preprocess(emptyAsUndefined, hexColour.default('#a4321e')),
+  PUBLICATION_SITE_URL: optionalHttpUrl,
+  PUBLICATION_TERMS_URL: optionalHttpUrl,
+  PUBLICATION_PRIVACY_URL: optionalHttpUrl,
+  PUBLICATION_CONTACT_EMAIL: z.preprocess(emptyAsUndefined, z.email({ error: 'must be an email address' }).optional()),
+  PUBLICATION_LOCALE: z.preprocess(emptyAsUndefined, locale.default('en')),
+  STRIPE_TRIAL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(730).optional()),
+  STRIPE_ALLOW_PROMOTION_CODES: flag,
+  STRIPE_AUTOMATIC_TAX: flag,
+  DIGEST_SUBJECT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .max(200)
+      .refine((v) => /\{\{\s*lead\s*\}\}/.test(v), { error: 'must contain {{lead}} (the lead headline), like "{{lead}} · {{date}}"' })
+      .optional(),
+  ),
   NODE_ENV: optionalString,
 });
 
@@ -111,6 +147,29 @@ export interface StripeConfig {
   webhookSecret: string | undefined;
   priceId: string;
   apiBase: string | undefined;
+  /** Days of free trial before the first payment; shown on the offer page. */
+  trialDays: number | undefined;
+  allowPromotionCodes: boolean;
+  automaticTax: boolean;
+}
+
+/** Who publishes: what readers see on every page and in every mail. */
+export interface Publication {
+  name: string;
+  tagline: string | undefined;
+  logoUrl: string | undefined;
+  /** #rrggbb; text on it is black or white, whichever contrasts more. */
+  accent: string;
+  siteUrl: string | undefined;
+  termsUrl: string | undefined;
+  privacyUrl: string | undefined;
+  contactEmail: string | undefined;
+  /** A BCP 47 tag (en, de-AT): prices and dates are formatted in it. */
+  locale: string;
+  /** Its language: which message catalogue every reader-facing string comes from. */
+  language: Language;
+  /** The publisher's postal address, printed in every digest's footer (bulk-mail rules ask for one). */
+  address: string | undefined;
 }
 
 export interface SesConfig {
@@ -130,8 +189,9 @@ export interface Config {
   databasePoolSize: number;
   smtpUrl: string | undefined;
   mailFrom: string;
-  /** The publisher's postal address, printed in every digest's footer (bulk-mail rules ask for one). */
-  publisherAddress: string | undefined;
+  publication: Publication;
+  /** The digest's subject, with {{lead}}, {{date}}, {{publication}} and {{count}}; undefined: the lead headline. */
+  digestSubject: string | undefined;
   /** Undefined only until the runtime shell supplies a development secret. */
   appSecret: string | undefined;
   adminToken: string | undefined;
@@ -151,6 +211,12 @@ export interface Config {
   /** A proxy in front of us sets X-Forwarded-For: its last hop is the client's address. */
   trustProxy: boolean;
   production: boolean;
+}
+
+/** The display name of a mailbox ("Gazette <digest@…>" → "Gazette"). */
+export function displayName(mailbox: string): string {
+  const m = /^\s*"?([^"<]+?)"?\s*</.exec(mailbox);
+  return m?.[1]?.trim() || 'Gazette';
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {
@@ -193,7 +259,20 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     databasePoolSize: e.DATABASE_POOL_SIZE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
-    publisherAddress: e.PUBLISHER_ADDRESS,
+    publication: {
+      name: e.PUBLICATION_NAME ?? displayName(e.MAIL_FROM),
+      tagline: e.PUBLICATION_TAGLINE,
+      logoUrl: e.PUBLICATION_LOGO_URL,
+      accent: e.PUBLICATION_ACCENT.toLowerCase(),
+      siteUrl: e.PUBLICATION_SITE_URL,
+      termsUrl: e.PUBLICATION_TERMS_URL,
+      privacyUrl: e.PUBLICATION_PRIVACY_URL,
+      contactEmail: e.PUBLICATION_CONTACT_EMAIL,
+      locale: e.PUBLICATION_LOCALE,
+      language: new Intl.Locale(e.PUBLICATION_LOCALE).language as Language,
+      address: e.PUBLISHER_ADDRESS,
+    },
+    digestSubject: e.DIGEST_SUBJECT,
     appSecret: e.APP_SECRET,
     adminToken: e.ADMIN_TOKEN,
     stripe:
@@ -203,6 +282,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
             webhookSecret: e.STRIPE_WEBHOOK_SECRET,
             priceId: e.STRIPE_PRICE_ID,
             apiBase: e.STRIPE_API_BASE,
+            trialDays: e.STRIPE_TRIAL_DAYS,
+            allowPromotionCodes: e.STRIPE_ALLOW_PROMOTION_CODES,
+            automaticTax: e.STRIPE_AUTOMATIC_TAX,
           }
         : undefined,
     feedUrls,

@@ -19,12 +19,6 @@ export async function accountUrl(config: LinkConfig, readerId: string, now: numb
   return `${config.publicUrl}/account/${await signToken(config.appSecret, 'account', readerId, now + ACCOUNT_TOKEN_TTL_MS)}`;
 }
 
-/** The display name of MAIL_FROM ("Gazette <digest@…>" → "Gazette"): the publication's name in mail. */
-export function publicationName(mailFrom: string): string {
-  const m = /^\s*"?([^"<]+?)"?\s*</.exec(mailFrom);
-  return m?.[1]?.trim() || 'Gazette';
-}
-
 /** The domain used in Message-IDs, so they are globally unique per installation. */
 export function messageIdDomain(publicUrl: string): string {
   return new URL(publicUrl).hostname || 'localhost';

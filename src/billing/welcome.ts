@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/schema.ts';
-import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
+import { messageIdDomain, readerLinks } from '../links.ts';
 import { fillTemplate, headerSafe } from '../mail/template.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
@@ -20,7 +20,7 @@ export async function queueWelcome(db: Db, readerId: string, now: number): Promi
 
 export async function buildWelcome(deps: Deps, reader: { id: string; email: string }): Promise<OutgoingMessage> {
   const { config } = deps;
-  const publication = publicationName(config.mailFrom);
+  const publication = config.publication.name;
   const links = await readerLinks(config, reader.id, deps.clock.now());
   const body = fillTemplate(deps.templates.welcome, { publication, email: reader.email, ...links });
   return {

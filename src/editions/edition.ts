@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, EditionsTable } from '../db/schema.ts';
-import { publicationName } from '../links.ts';
 import { editionSubject, editionView, type EditionArticle } from './render.ts';
 
 /** An article is eligible if no edition holds it and it was published in the 48 hours before freezing. */
@@ -28,10 +27,10 @@ async function candidates(deps: Deps, now: number) {
 
 function viewFor(deps: Deps, date: string, articles: EditionArticle[]) {
   return editionView({
-    publication: publicationName(deps.config.mailFrom),
+    publication: deps.config.publication.name,
     date,
     timezone: deps.config.digestTimezone,
-    publisherAddress: deps.config.publisherAddress ?? null,
+    publisherAddress: deps.config.publication.address ?? null,
     articles: articles.map((a) => ({ url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section })),
   });
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { messageIdDomain, publicationName, readerLinks } from '../links.ts';
+import { messageIdDomain, readerLinks } from '../links.ts';
 import type { OutgoingMessage, RawMessage } from '../mail/mailer.ts';
 import { addressOf, encodePhrase } from '../mail/headers.ts';
 import { compileMime, fillMime, type MimeTemplate } from '../mail/mime.ts';
@@ -7,7 +7,7 @@ import { splitSlots } from '../mail/slots.ts';
 import { fillTemplate } from '../mail/template.ts';
 import type { Edition } from './edition.ts';
 
-type MessageConfig = Pick<Config, 'publicUrl' | 'mailFrom'> & { appSecret: string };
+type MessageConfig = Pick<Config, 'publicUrl' | 'mailFrom' | 'publication'> & { appSecret: string };
 type EditionContent = Pick<Edition, 'date' | 'subject' | 'html' | 'text' | 'slot_marker'>;
 
 /** The same id for the same (edition, reader), so a copy resent after a crash can be recognised and dropped. */
@@ -19,7 +19,7 @@ export function digestMessageId(config: Pick<Config, 'publicUrl'>, date: string,
 function editionHeaders(config: MessageConfig, date: string): Record<string, string> {
   return {
     // Only the phrase may be an encoded-word; the <id> part must stay as it is (RFC 2919).
-    'List-Id': `${encodePhrase(publicationName(config.mailFrom))} <digest.${messageIdDomain(config.publicUrl)}>`,
+    'List-Id': `${encodePhrase(config.publication.name)} <digest.${messageIdDomain(config.publicUrl)}>`,
     'X-Gazette-Edition': date,
     Precedence: 'bulk',
   };

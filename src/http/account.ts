@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { openBillingPortal } from '../billing/portal.ts';
 import { offerReader } from '../billing/offer.ts';
-import { publicationName } from '../links.ts';
 import { readerAccount, type ReaderAccount } from '../readers/account.ts';
 import { mailAccountLink } from '../readers/account-link.ts';
 import { normalizeEmail } from '../readers/email.ts';
@@ -32,7 +31,7 @@ const NOTICES: Record<string, string> = {
 /** The reader's own page: ask for a link by mail, then status, billing and the digest on or off. */
 export function accountRoutes(deps: Deps) {
   const app = new Hono();
-  const publication = publicationName(deps.config.mailFrom);
+  const publication = deps.config.publication.name;
   const readOffer = offerReader(deps);
   const formLimit = bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } });
   app.use('/account', sameOriginPosts(deps.config.publicUrl));

@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { startCheckout } from '../billing/checkout.ts';
 import { formatPrice, offerReader, preferredLocale } from '../billing/offer.ts';
-import { publicationName } from '../links.ts';
 import { mailAccountLink } from '../readers/account-link.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
@@ -12,7 +11,7 @@ import { messagePage, offerPage, type OfferView } from './pages.ts';
 
 export function checkoutRoutes(deps: Deps) {
   const app = new Hono();
-  const publication = publicationName(deps.config.mailFrom);
+  const publication = deps.config.publication.name;
   const readOffer = offerReader(deps);
 
   async function offerView(acceptLanguage: string | undefined): Promise<OfferView | null> {

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Deps } from '../deps.ts';
 import { openBillingPortal } from '../billing/portal.ts';
-import { publicationName } from '../links.ts';
 import { findReaderById } from '../readers/store.ts';
 import { resumeReader, unsubscribeReader } from '../readers/unsubscribe.ts';
 import { verifyToken } from '../tokens.ts';
@@ -15,7 +14,7 @@ import { messagePage, page } from './pages.ts';
  */
 export function readerLinkRoutes(deps: Deps) {
   const app = new Hono();
-  const publication = publicationName(deps.config.mailFrom);
+  const publication = deps.config.publication.name;
   const unsubscribeToken = (token: string) => verifyToken(deps.config.appSecret, 'unsubscribe', token, deps.clock.now());
   const resumeForm = (token: string) => ({ action: `/unsubscribe/${token}/resume`, label: 'Resume the daily digest' });
 

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/schema.ts';
-import { accountUrl, messageIdDomain, publicationName } from '../links.ts';
+import { accountUrl, messageIdDomain } from '../links.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
 import { fillTemplate, headerSafe } from '../mail/template.ts';
@@ -40,7 +40,7 @@ async function hasBilling(db: Db, readerId: string): Promise<boolean> {
 
 export async function buildAccountLinkMail(deps: Deps, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
   const { config } = deps;
-  const publication = publicationName(config.mailFrom);
+  const publication = config.publication.name;
   const body = fillTemplate(deps.templates.accountLink, { publication, email: reader.email, account_url: await accountUrl(config, reader.id, now) });
   return {
     from: config.mailFrom,

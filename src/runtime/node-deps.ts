@@ -152,7 +152,7 @@ export function describeSetup(deps: Deps): { lines: string[]; warnings: string[]
         ? 'SMTP: configured'
         : `SMTP: not configured (SMTP_URL or SES_REGION): mail is written as .eml files to ${DATA_DIR}/outbox/`,
   );
-  if (!c.publisherAddress) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
+  if (!c.publication.address) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
   lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
   const publicUrl = new URL(c.publicUrl);
   const publicPort = Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80));

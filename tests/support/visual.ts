@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// What a reader sees, measured in Debian's headless Chromium (installed by .ci/run). Screenshots land
+// in .tmp/screens for a person to look at.
+export const SCREENS = new URL('../../.tmp/screens/', import.meta.url).pathname;
+
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(SCREENS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface Legibility {
+  /** The page's width in CSS px; more than the viewport means sideways scrolling. */
+  scrollWidth: number;
+  /** The smallest font size of any visible element that holds text itself. */
+  smallestFont: number;
+  /** The lowest contrast ratio (WCAG) of visible text against the background behind it, and where. */
+  lowestContrast: { ratio: number; text: string; color: string; background: string };
+  /** Visible text of the page. */
+  text: string;
+}
+
+/**
+ * Reads the page as a reader sees it: sideways scroll, the smallest text, and the contrast of every
+ * visible text against the first opaque background behind it (computed colours, dark mode included).
+ * MJML's hidden preheader and its font-size:0 wrappers are not text a reader sees, so they don't count.
+ */
+export async function legibility(page: Page): Promise<Legibility> {
+  return page.evaluate(() => {
+    const parse = (c: string): [number, number, number, number] => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return [0, 0, 0, 0];
+      const [r, g, b, a = '1'] = m[1]!.split(/[ ,/]+/).filter(Boolean);
+      return [Number(r), Number(g), Number(b), Number(a)];
+    };
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+    };
+    const backgroundOf = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg[3] > 0.5) return bg;
+      }
+      // Nothing painted: the canvas, which follows the color scheme the page asked for.
+      return matchMedia('(prefers-color-scheme: dark)').matches && getComputedStyle(document.documentElement).colorScheme.includes('dark') ? [18, 18, 18, 1] : [255, 255, 255, 1];
+    };
+    const visible = (e: Element) => {
+      const box = (e as HTMLElement).getBoundingClientRect();
+      const style = getComputedStyle(e);
+      return box.width > 0 && box.height > 0 && style.visibility !== 'hidden' && style.opacity !== '0' && parseFloat(style.fontSize) > 1;
+    };
+    const holders = [...document.body.querySelectorAll('*')].filter(
+      (e) => !['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(e.tagName) && [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '') && visible(e),
+    );
+    let lowest = { ratio: 99, text: '', color: '', background: '' };
+    for (const e of holders) {
+      const fg = parse(getComputedStyle(e).color);
+      const bg = backgroundOf(e);
+      const [l1, l2] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+      const ratio = (l1! + 0.05) / (l2! + 0.05);
+      if (ratio < lowest.ratio) lowest = { ratio: Math.round(ratio * 100) / 100, text: (e as HTMLElement).innerText.trim().slice(0, 60), color: getComputedStyle(e).color, background: `rgb(${bg.slice(0, 3).join(', ')})` };
+    }
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      smallestFont: Math.min(...holders.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+      lowestContrast: lowest,
+      text: document.body.innerText,
+    };
+  });
+}
+
+export type Scheme = 'light' | 'dark';
+
+/** A page at a width and colour scheme, with the network closed (images from CDNs are not fetched). */
+export async function openPage(browser: Browser, width: number, scheme: Scheme): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
+  return page;
+}
