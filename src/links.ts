@@ -23,3 +23,11 @@ export async function accountUrl(config: LinkConfig, readerId: string, now: numb
 export function messageIdDomain(publicUrl: string): string {
   return new URL(publicUrl).hostname || 'localhost';
 }
+
+/**
+ * "View in your browser": that edition as this reader received it (their own links in it), behind a
+ * signed link that never expires, like the unsubscribe link in the same mail.
+ */
+export async function viewUrl(config: LinkConfig, readerId: string, edition: string): Promise<string> {
+  return `${config.publicUrl}/view/${await signToken(config.appSecret, 'view', readerId, undefined, edition)}`;
+}

@@ -3,11 +3,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { GazetteError } from './errors.ts';
 
 /** What a signed link lets its holder do, for which reader. */
-export type TokenPurpose = 'unsubscribe' | 'billing' | 'account';
+export type TokenPurpose = 'unsubscribe' | 'billing' | 'account' | 'view';
 
 interface TokenPayload {
   p: TokenPurpose;
   r: string;
+  /** For a view link: the edition (YYYY-MM-DD) it shows. */
+  d?: string;
   /** Expiry, epoch ms; absent for tokens that never expire. */
   e?: number;
 }
@@ -50,14 +52,19 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** A URL-safe token: base64url(JSON payload) "." base64url(HMAC-SHA256 of it under APP_SECRET). */
-export async function signToken(secret: string, purpose: TokenPurpose, readerId: string, expiresAt?: number): Promise<string> {
-  const payload: TokenPayload = { p: purpose, r: readerId, ...(expiresAt === undefined ? {} : { e: expiresAt }) };
+export async function signToken(secret: string, purpose: TokenPurpose, readerId: string, expiresAt?: number, edition?: string): Promise<string> {
+  const payload: TokenPayload = { p: purpose, r: readerId, ...(edition === undefined ? {} : { d: edition }), ...(expiresAt === undefined ? {} : { e: expiresAt }) };
   const body = toBase64Url(encoder.encode(JSON.stringify(payload)));
   return `${body}.${toBase64Url(mac(secret, body))}`;
 }
 
 /** The reader id a token was issued for; throws invalid_token or expired_token. */
 export async function verifyToken(secret: string, purpose: TokenPurpose, token: string, now: number): Promise<string> {
+  return (await verifyTokenPayload(secret, purpose, token, now)).readerId;
+}
+
+/** The reader (and, for a view link, the edition) a token was issued for; throws invalid_token or expired_token. */
+export async function verifyTokenPayload(secret: string, purpose: TokenPurpose, token: string, now: number): Promise<{ readerId: string; edition: string | undefined }> {
   const invalid = () => new GazetteError('invalid_token', 'This link is not valid. It may have been copied incompletely.');
   const [body, signature, extra] = token.split('.');
   if (!body || !signature || extra !== undefined || token.length > 512) throw invalid();
@@ -72,5 +79,6 @@ export async function verifyToken(secret: string, purpose: TokenPurpose, token: 
   if (payload.e !== undefined && payload.e <= now) {
     throw new GazetteError('expired_token', 'This link has expired. Use the link in your latest email instead.');
   }
-  return payload.r;
+  if (payload.d !== undefined && typeof payload.d !== 'string') throw invalid();
+  return { readerId: payload.r, edition: payload.d };
 }
