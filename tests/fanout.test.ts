@@ -34,7 +34,7 @@ describe('fan-out', () => {
   it('every entitled reader who has not unsubscribed and is not suppressed gets exactly one message', async () => {
     await seedReaders(h.deps.db, 12, { status: (i) => (['active', 'trialing', 'past_due', 'canceled', 'unpaid', null] as const)[i % 6] ?? null });
     await h.deps.db.updateTable('readers').set({ unsubscribed_at: 1 }).where('email', '=', 'reader6@example.com').execute();
-    await h.deps.db.updateTable('readers').set({ suppressed_at: 1 }).where('email', '=', 'reader7@example.com').execute();
+    await h.deps.db.insertInto('suppressions').values({ address: 'reader7@example.com', reason: 'complaint', source: 'notification', detail: null, created_at: 1 }).execute();
     const summary = await runDigest(h.deps, fast);
     expect(summaryLine(summary)).toBe('edition 2026-11-27: sent=4 failed=0 pending=0 skipped=0');
     expect([...receivedBy().keys()].sort()).toEqual(['reader0@example.com', 'reader1@example.com', 'reader2@example.com', 'reader8@example.com']);
@@ -78,9 +78,9 @@ describe('fan-out', () => {
     smtp.rejectRecipients.add('reader2@example.com');
     const summary = await runDigest(h.deps, fast);
     expect(summaryLine(summary)).toBe('edition 2026-11-27: sent=3 failed=1 pending=0 skipped=0');
-    const reader = await h.deps.db.selectFrom('readers').selectAll().where('email', '=', 'reader2@example.com').executeTakeFirstOrThrow();
-    expect(reader.suppressed_at).not.toBeNull();
-    expect(reader.suppressed_reason).toContain('550');
+    const suppression = await h.deps.db.selectFrom('suppressions').selectAll().where('address', '=', 'reader2@example.com').executeTakeFirstOrThrow();
+    expect(suppression).toMatchObject({ reason: 'bounce', source: 'send' });
+    expect(suppression.detail).toContain('550');
   });
 
   it('temporary failures (421, 451) are retried within the run', async () => {

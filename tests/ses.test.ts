@@ -83,9 +83,8 @@ describe('Amazon SES v2 raw sending', () => {
       ses.reject.add('reader1@example.com');
       const summary = await runDigest(h.deps, fast);
       expect(summary.deliveries).toMatchObject({ sent: 2, failed: 1, pending: 0 });
-      const reader = await h.deps.db.selectFrom('readers').select(['suppressed_at', 'suppressed_reason']).where('email', '=', 'reader1@example.com').executeTakeFirstOrThrow();
-      expect(reader.suppressed_at).not.toBeNull();
-      expect(reader.suppressed_reason).toContain('MessageRejected');
+      const suppression = await h.deps.db.selectFrom('suppressions').selectAll().where('address', '=', 'reader1@example.com').executeTakeFirstOrThrow();
+      expect(suppression.detail).toContain('MessageRejected');
     } finally {
       await h.close();
     }
@@ -97,7 +96,7 @@ describe('Amazon SES v2 raw sending', () => {
       const summary = await runDigest(h.deps, fast);
       expect(summary.deliveries.sent).toBe(0);
       expect(summary.deliveries.failed).toBe(0);
-      expect(await h.deps.db.selectFrom('readers').select('id').where('suppressed_at', 'is not', null).execute()).toHaveLength(0);
+      expect(await h.deps.db.selectFrom('suppressions').selectAll().execute()).toHaveLength(0);
     } finally {
       await h.close();
     }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { ensureReader, findReaderByEmail, findReaderById } from '../readers/store.ts';
+import { recallSuppressedAddress } from '../readers/suppressions.ts';
 import { customerState } from './stripe-objects.ts';
 import { EventRejected } from './rejected.ts';
 import { isStripeMissing } from './stripe-client.ts';
@@ -89,6 +90,7 @@ export async function syncCustomer(deps: Deps, customerId: string): Promise<'upd
   }
   try {
     await deps.db.updateTable('readers').set({ email, updated_at: fetchedAt }).where('id', '=', readerId).execute();
+    await recallSuppressedAddress(deps.db, email);
   } catch (err) {
     // Lost a race against a new reader taking the same address: same rule, the other keeps it.
     deps.log.warn('email change in Stripe refused: address taken meanwhile', { customer_id: customerId, reader_id: readerId, error: (err as Error).message });

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { suppressedSql } from '../readers/suppressions.ts';
 
 /** Stripe statuses that carry the right to the digest; past_due is grace while Stripe retries the card. */
 export const ENTITLED_STATUSES = ['active', 'trialing', 'past_due'] as const;
@@ -31,6 +32,6 @@ export function entitledSql(alias: string, now: number): RawBuilder<boolean> {
  */
 export function receivesDigestSql(alias: string, now: number): RawBuilder<boolean> {
   const r = sql.ref(alias);
-  return sql<boolean>`(${r}.unsubscribed_at IS NULL AND ${r}.suppressed_at IS NULL
+  return sql<boolean>`(${r}.unsubscribed_at IS NULL AND NOT ${suppressedSql(`${alias}.email`)}
     AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.reader_id = ${r}.id AND ${entitledSql('s', now)}))`;
 }

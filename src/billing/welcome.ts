@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Deps } from '../deps.ts';
+import { suppressedSql } from '../readers/suppressions.ts';
 import type { Db } from '../db/schema.ts';
 import { messageIdDomain, readerLinks } from '../links.ts';
 import { fillTemplate, headerSafe } from '../mail/template.ts';
@@ -48,7 +50,7 @@ export async function sendDueWelcomes(deps: Deps, limit = 50): Promise<{ sent: n
   const due = await db
     .selectFrom('welcome_emails')
     .innerJoin('readers', 'readers.id', 'welcome_emails.reader_id')
-    .select(['welcome_emails.reader_id', 'welcome_emails.status', 'welcome_emails.attempts', 'readers.email', 'readers.suppressed_at'])
+    .select(['welcome_emails.reader_id', 'welcome_emails.status', 'welcome_emails.attempts', 'readers.email', sql<number>`CASE WHEN ${suppressedSql('readers.email')} THEN 1 ELSE 0 END`.as('suppressed')])
     .where((eb) =>
       eb.or([
         eb.and([eb('welcome_emails.status', '=', 'pending'), eb('welcome_emails.next_attempt_at', '<=', now)]),
@@ -70,7 +72,7 @@ export async function sendDueWelcomes(deps: Deps, limit = 50): Promise<{ sent: n
     if (Number(claimed.numUpdatedRows) !== 1) continue;
 
     const attempts = row.attempts + 1;
-    if (row.suppressed_at !== null) {
+    if (Number(row.suppressed) === 1) {
       await db.updateTable('welcome_emails').set({ status: 'failed', last_error: 'address suppressed' }).where('reader_id', '=', row.reader_id).execute();
       counts.failed++;
       continue;

@@ -7,8 +7,6 @@ export interface ReadersTable {
   id: string;
   email: string;
   unsubscribed_at: Millis | null;
-  suppressed_at: Millis | null;
-  suppressed_reason: string | null;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -48,6 +46,15 @@ export interface StripeEventsTable {
 export interface AccountLinkMailsTable {
   email: string;
   sent_at: Millis;
+}
+
+export interface SuppressionsTable {
+  /** The normalised address, or 'sha256:<hex>' once its reader was erased. */
+  address: string;
+  reason: string;
+  source: string;
+  detail: string | null;
+  created_at: Millis;
 }
 
 export interface RateLimitsTable {
@@ -135,6 +142,7 @@ export interface Database {
   welcome_emails: WelcomeEmailsTable;
   account_link_mails: AccountLinkMailsTable;
   rate_limits: RateLimitsTable;
+  suppressions: SuppressionsTable;
 }
 
 export type Db = Kysely<Database>;

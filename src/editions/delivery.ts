@@ -3,6 +3,7 @@ import { receivesDigestSql } from '../billing/entitlement.ts';
 import { idList } from '../db/id-list.ts';
 import type { Deps } from '../deps.ts';
 import type { SendResult } from '../mail/mailer.ts';
+import { suppress } from '../readers/suppressions.ts';
 import { markOutcome } from './ledger.ts';
 
 /**
@@ -38,18 +39,13 @@ export async function recordSkipped(deps: Pick<Deps, 'db'>, date: string, reader
  * A final refusal (SMTP 5xx, SES MessageRejected): the delivery fails and the address is suppressed,
  * never mailed again until staff lift it. A temporary one hands the delivery back, due at once.
  */
-export async function recordFailure(deps: Pick<Deps, 'db'>, date: string, readerId: string, result: Extract<SendResult, { ok: false }>, now: number): Promise<void> {
+export async function recordFailure(deps: Pick<Deps, 'db'>, date: string, reader: { id: string; email: string }, result: Extract<SendResult, { ok: false }>, now: number): Promise<void> {
   if (!result.permanent) {
-    await markOutcome(deps.db, date, readerId, 'pending', { error: result.error, nextAttemptAt: now });
+    await markOutcome(deps.db, date, reader.id, 'pending', { error: result.error, nextAttemptAt: now });
     return;
   }
-  await markOutcome(deps.db, date, readerId, 'failed', { error: result.error });
-  await deps.db
-    .updateTable('readers')
-    .set({ suppressed_at: now, suppressed_reason: `hard bounce: ${result.error}`.slice(0, 300), updated_at: now })
-    .where('id', '=', readerId)
-    .where('suppressed_at', 'is', null)
-    .execute();
+  await markOutcome(deps.db, date, reader.id, 'failed', { error: result.error });
+  await suppress(deps.db, reader.email, { reason: 'bounce', source: 'send', detail: result.error }, now);
 }
 
 /** A mail port that threw (it should answer instead) counts as a temporary failure. */

@@ -119,7 +119,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
       if (result.permanent) consecutiveTemporary = 0;
       // A temporary failure is due again at once: later than runStart, so this run leaves it alone and
       // the next run retries it first.
-      await recordFailure(deps, edition.date, readerId, result, clock.now());
+      await recordFailure(deps, edition.date, { id: readerId, email }, result, clock.now());
       if (result.permanent) stats.failed++;
       else stats.deferred++;
     }

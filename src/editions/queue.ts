@@ -115,7 +115,7 @@ export async function deliverChunk(
           await markSent(w.reader_id, w.email, clock.now());
           result.sent++;
         } else {
-          await recordFailure(deps, edition.date, w.reader_id, sent, clock.now());
+          await recordFailure(deps, edition.date, { id: w.reader_id, email: w.email }, sent, clock.now());
           if (sent.permanent) result.failed++;
           else result.deferred++;
         }

@@ -22,7 +22,7 @@ export async function readerAccount(db: Db, readerId: string, now: number): Prom
     .select([
       'readers.email',
       'readers.unsubscribed_at',
-      'readers.suppressed_at',
+      (eb) => eb.selectFrom('suppressions').select('suppressions.created_at').whereRef('suppressions.address', '=', 'readers.email').as('suppressed_at'),
       'cur.status',
       'cur.price_id',
       'cur.current_period_end',

@@ -1,21 +1,21 @@
 import type { Db } from '../db/schema.ts';
 import { entitledSql } from '../billing/entitlement.ts';
 import { sql } from 'kysely';
+import { recallSuppressedAddress, suppressedSql } from './suppressions.ts';
 
 export interface Reader {
   id: string;
   email: string;
   unsubscribed_at: number | null;
-  suppressed_at: number | null;
   created_at: number;
 }
 
 export async function findReaderByEmail(db: Db, email: string): Promise<Reader | undefined> {
-  return db.selectFrom('readers').select(['id', 'email', 'unsubscribed_at', 'suppressed_at', 'created_at']).where('email', '=', email).executeTakeFirst();
+  return db.selectFrom('readers').select(['id', 'email', 'unsubscribed_at', 'created_at']).where('email', '=', email).executeTakeFirst();
 }
 
 export async function findReaderById(db: Db, id: string): Promise<Reader | undefined> {
-  return db.selectFrom('readers').select(['id', 'email', 'unsubscribed_at', 'suppressed_at', 'created_at']).where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('readers').select(['id', 'email', 'unsubscribed_at', 'created_at']).where('id', '=', id).executeTakeFirst();
 }
 
 /** The reader with this email, created if new; safe when two requests race for the same address. */
@@ -29,6 +29,8 @@ export async function ensureReader(db: Db, email: string, now: number): Promise<
     .executeTakeFirst();
   const reader = await findReaderByEmail(db, email);
   if (!reader) throw new Error(`reader ${id} vanished right after insert`);
+  // An address suppressed while it belonged to an erased reader is suppressed again for this one.
+  if (inserted) await recallSuppressedAddress(db, email);
   return { reader, created: inserted !== undefined };
 }
 
@@ -73,7 +75,7 @@ export async function listSubscribers(
       'readers.email',
       'readers.created_at',
       'readers.unsubscribed_at',
-      'readers.suppressed_at',
+      sql<number>`CASE WHEN ${suppressedSql('readers.email')} THEN 1 ELSE 0 END`.as('suppressed'),
       'cur.status',
       sql<number>`CASE WHEN cur.id IS NOT NULL AND ${entitledSql('cur', opts.now)} THEN 1 ELSE 0 END`.as('entitled'),
     ])
@@ -95,7 +97,7 @@ export async function listSubscribers(
     status: r.status ?? null,
     entitled: Number(r.entitled) === 1,
     unsubscribed: r.unsubscribed_at !== null,
-    suppressed: r.suppressed_at !== null,
+    suppressed: Number(r.suppressed) === 1,
     created_at: r.created_at,
   }));
 }
