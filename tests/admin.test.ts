@@ -44,7 +44,7 @@ describe('GET /admin/subscribers', () => {
       cursor = body.next_cursor;
       pages++;
       if (pages === 1) {
-        expect(body.data[0]).toEqual({ email: 'r006@example.com', status: 'active', entitled: true, unsubscribed: false, suppressed: false, created_at: new Date(1_000_006).toISOString() });
+        expect(body.data[0]).toEqual({ id: 'r006', email: 'r006@example.com', status: 'active', entitled: true, unsubscribed: false, suppressed: false, created_at: new Date(1_000_006).toISOString() });
         expect(body.data[1]).toMatchObject({ email: 'r005@example.com', status: null, entitled: false });
       }
     } while (cursor);

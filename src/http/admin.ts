@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'hono/utils/buffer';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
+import { eraseReader, exportReader } from '../readers/privacy.ts';
 import { listSubscribers } from '../readers/store.ts';
 import { articleFromApi, articleSchema } from '../articles/article.ts';
 import { listArticles, upsertArticles } from '../articles/store.ts';
@@ -74,6 +75,7 @@ export function adminRoutes(deps: Deps) {
     const { page, next_cursor } = keysetPage(rows, limit, (r) => r.created_at);
     return c.json({
       data: page.map((r) => ({
+        id: r.id,
         email: r.email,
         status: r.status,
         entitled: r.entitled,
@@ -83,6 +85,19 @@ export function adminRoutes(deps: Deps) {
       })),
       next_cursor,
     });
+  });
+
+  // A reader's data, as they could ask for it; and erasure (their rows go; a suppression stays as a hash).
+  app.get('/admin/readers/:id/export', async (c) => {
+    const data = await exportReader(deps, c.req.param('id'));
+    if (!data) throw new GazetteError('not_found', 'there is no such reader');
+    c.header('content-disposition', `attachment; filename="reader-${data.reader.id}.json"`);
+    return c.json(data);
+  });
+
+  app.delete('/admin/readers/:id', async (c) => {
+    if (!(await eraseReader(deps, c.req.param('id')))) throw new GazetteError('not_found', 'there is no such reader');
+    return c.json({ erased: true, note: 'Gazette keeps nothing about this reader now; erase the Stripe customer in Stripe if the publisher must.' });
   });
 
   app.post(
