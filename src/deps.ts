@@ -32,6 +32,11 @@ export interface Deps {
   remoteAddress(request: Request, env: unknown): string | undefined;
   /** Feed requests one hop at a time, refusing non-public addresses unless allowed (Node: undici with a checking resolver). */
   feedHttp: FeedHttp;
+  /**
+   * Sends the prepared edition of `date` in the background, for the staff's "send now" (Node: a
+   * digest run in this process; Workers: its open deliveries go on the queue).
+   */
+  dispatchEdition(date: string): Promise<void>;
   /** Runs work after the response without making the caller wait (Node: a tracked promise; Workers: waitUntil). */
   defer(task: () => Promise<unknown>): void;
 }

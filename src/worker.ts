@@ -3,13 +3,13 @@ import { pollFeeds } from './articles/poll.ts';
 import { sendDueWelcomes } from './billing/welcome.ts';
 import type { Deps } from './deps.ts';
 import { editionDate } from './editions/dates.ts';
-import { deliverChunk, queueDigest, requeueStalled, type DeliveryChunk, type Enqueue } from './editions/queue.ts';
+import { deliverChunk, queueDigest, requeueStalled, type DeliveryChunk } from './editions/queue.ts';
 import { summaryLine } from './editions/run.ts';
 import { housekeeping } from './housekeeping.ts';
 import { redact } from './log.ts';
 import type { MimeTemplate } from './mail/mime.ts';
 import type { ExecutionContext, MessageBatch, ScheduledController } from './runtime/cf-types.ts';
-import { withContext, workerRuntime, type Env } from './runtime/worker-deps.ts';
+import { enqueueTo, withContext, workerRuntime, type Env } from './runtime/worker-deps.ts';
 
 // The Cloudflare Workers entry: the same app and core as the Node build, wired to D1, Cron Triggers,
 // a Queue for the fan-out and Amazon SES. Only this shell (and worker-deps) reads the bindings.
@@ -22,13 +22,6 @@ function misconfigured(problems: string[]): Response {
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
 }
-
-/** Queues take at most 100 messages per sendBatch; the core hands over at most that many. */
-const enqueueTo =
-  (env: Env): Enqueue =>
-  async (chunks) => {
-    await env.DELIVERIES.sendBatch(chunks.map((body) => ({ body, contentType: 'json' })));
-  };
 
 /** The feed-poll trigger also does what Node's minute and hourly jobs do: welcome retries, housekeeping, stalled deliveries. */
 async function pollJob(deps: Deps, env: Env): Promise<void> {

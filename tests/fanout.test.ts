@@ -190,15 +190,16 @@ describe('sent marks', () => {
 });
 
 describe('admin edition routes', () => {
-  it('POST /admin/editions/send does what npm run digest does; GET /admin/editions/:date gives the counts', async () => {
+  it('POST /admin/editions/send starts the send in the background (202 and where to watch it); GET /admin/editions/:date gives the counts', async () => {
     await seedReaders(h.deps.db, 3);
     smtp.rejectRecipients.add('reader0@example.com');
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const send = await h.app.request('/admin/editions/send', { method: 'POST', headers: auth });
-    expect(send.status).toBe(200);
-    expect((await send.json()).summary).toBe('edition 2026-11-27: sent=2 failed=1 pending=0 skipped=0');
+    expect(send.status).toBe(202);
+    expect(await send.json()).toEqual({ date: '2026-11-27', edition: true, status_url: 'https://news.example.com/admin/editions/2026-11-27' });
+    await h.drain();
     const counts = await h.app.request('/admin/editions/2026-11-27', { headers: auth });
-    expect(await counts.json()).toEqual({ date: '2026-11-27', articles: 2, deliveries: { sent: 2, failed: 1, pending: 0, sending: 0 } });
+    expect(await counts.json()).toEqual({ date: '2026-11-27', articles: 2, deliveries: { sent: 2, failed: 1, pending: 0, sending: 0 }, remaining: 0, sent_last_minute: 2 });
     expect((await h.app.request('/admin/editions/2026-11-01', { headers: auth })).status).toBe(404);
     expect((await h.app.request('/admin/editions/yesterday', { headers: auth })).status).toBe(400);
   });

@@ -153,6 +153,18 @@ export async function deliveryCounts(db: Db, date: string): Promise<DeliveryCoun
   return counts;
 }
 
+/** How many deliveries of an edition were sent since `since`: the send rate staff watch. */
+export async function sentSince(db: Db, date: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('edition_date', '=', date)
+    .where('status', '=', 'sent')
+    .where('sent_at', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 /** The soonest moment a lease held by another sender runs out, if any is held. */
 export async function nextForeignLeaseEnd(db: Db, date: string, owner: string): Promise<number | null> {
   const row = await db

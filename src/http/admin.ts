@@ -10,9 +10,9 @@ import { listArticles, upsertArticles } from '../articles/store.ts';
 import { pollFeeds } from '../articles/poll.ts';
 import { editionDate, isIsoDate } from '../editions/dates.ts';
 import { findEdition, previewEdition } from '../editions/edition.ts';
-import { deliveryCounts } from '../editions/ledger.ts';
+import { deliveryCounts, sentSince } from '../editions/ledger.ts';
 import { personalise } from '../editions/message.ts';
-import { runDigestExclusive, summaryLine } from '../editions/run.ts';
+import { prepareEdition } from '../editions/run.ts';
 import { bodyLimit } from 'hono/body-limit';
 
 const cursorSchema = z.object({ c: z.number().int(), i: z.string() });
@@ -153,10 +153,12 @@ export function adminRoutes(deps: Deps) {
     return c.html(copy.html);
   });
 
+  // A send runs for minutes: it is started here and watched at the edition's URL, never held in this request.
   app.post('/admin/editions/send', async (c) => {
-    const date = c.req.query('date');
-    const summary = await runDigestExclusive(deps, date ? { date } : {});
-    return c.json({ ...summary, summary: summaryLine(summary) });
+    const { date, edition } = await prepareEdition(deps, c.req.query('date'));
+    if (!edition) return c.json({ date, edition: false, message: `no new articles: there is no edition for ${date}` });
+    await deps.dispatchEdition(date);
+    return c.json({ date, edition: true, status_url: `${deps.config.publicUrl}/admin/editions/${date}` }, 202);
   });
 
   app.get('/admin/editions/:date', async (c) => {
@@ -165,7 +167,8 @@ export function adminRoutes(deps: Deps) {
     const edition = await findEdition(deps, date);
     if (!edition) throw new GazetteError('not_found', `there is no edition of ${date}`);
     const { sent, failed, pending, sending } = await deliveryCounts(deps.db, date);
-    return c.json({ date, articles: edition.article_count, deliveries: { sent, failed, pending, sending } });
+    const lastMinute = await sentSince(deps.db, date, deps.clock.now() - 60_000);
+    return c.json({ date, articles: edition.article_count, deliveries: { sent, failed, pending, sending }, remaining: pending + sending, sent_last_minute: lastMinute });
   });
   return app;
 }

@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { jsonLogger, redact, type Logger } from '../log.ts';
 import { builtTemplates } from '../mail/templates.ts';
 import { outboxMailer } from '../mail/outbox.ts';
+import { runDigestExclusive, summaryLine } from '../editions/run.ts';
 import { sesMailer } from '../mail/ses.ts';
 import { smtpMailer } from '../mail/smtp.ts';
 import { nodeFeedHttp } from './feed-http.ts';
@@ -80,6 +81,12 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
     templates,
     remoteAddress: (_request, env) => (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress,
     feedHttp,
+    async dispatchEdition(date) {
+      deps.defer(async () => {
+        const summary = await runDigestExclusive(deps, { date });
+        log.info(summaryLine(summary));
+      });
+    },
     defer(task) {
       const p: Promise<unknown> = task()
         .catch((err: Error) => log.error('background task failed', { error: err.message }))

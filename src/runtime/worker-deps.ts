@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import type { Batch } from '../db/batch.ts';
 import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import type { DeliveryChunk } from '../editions/queue.ts';
+import { enqueueOpenDeliveries, type DeliveryChunk, type Enqueue } from '../editions/queue.ts';
 import { isPrivateHost } from '../net/ip-address.ts';
 import type { FeedHttp } from '../articles/redirects.ts';
 import { jsonLogger, type Logger } from '../log.ts';
@@ -56,6 +56,13 @@ export function withContext<T>(ctx: ExecutionContext, run: () => T): T {
 
 const runtimes = new WeakMap<object, WorkerRuntime>();
 
+/** Queues take at most 100 messages per sendBatch; the core hands over at most that many. */
+export const enqueueTo =
+  (env: Env): Enqueue =>
+  async (chunks) => {
+    await env.DELIVERIES.sendBatch(chunks.map((body) => ({ body, contentType: 'json' })));
+  };
+
 /**
  * The Worker's Deps, built once per isolate from its bindings: D1 through Kysely, SES, Stripe's
  * fetch client, the templates compiled at build time. A bad setting is not an exit (a Worker can't
@@ -71,9 +78,7 @@ export function workerRuntime(env: Env, log: Logger = jsonLogger((line) => conso
     if (!config.appSecret) throw new ConfigError(['APP_SECRET: required on Workers (wrangler secret put APP_SECRET, or .dev.vars locally)']);
     const db = new Kysely<Database>({ dialect: new D1Dialect({ database: env.DB as never }) });
     if (!config.ses) log.warn('SES_REGION is not set: a Worker sends mail through Amazon SES only; digests stay pending until it is set');
-    runtime = {
-      ok: true,
-      deps: {
+    const deps: Deps = {
         db,
         dialect: 'd1',
         batch: d1Batch(env.DB),
@@ -85,12 +90,14 @@ export function workerRuntime(env: Env, log: Logger = jsonLogger((line) => conso
         templates: builtTemplates(),
         feedHttp: workerFeedHttp,
         remoteAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+        // A Worker request can't run a send: the edition's open deliveries go on the queue.
+        dispatchEdition: async (date) => void (await enqueueOpenDeliveries(deps, date, enqueueTo(env))),
         defer(task) {
           const running = task().catch((err: Error) => log.error('background task failed', { error: err.message }));
           requests.getStore()?.waitUntil(running);
         },
-      },
     };
+    runtime = { ok: true, deps };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     log.error(err.message, { problems: err.problems });

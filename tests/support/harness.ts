@@ -15,6 +15,7 @@ import type { Deps } from '../../src/deps.ts';
 import { jsonLogger } from '../../src/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { memoryMailer } from '../../src/mail/memory.ts';
+import { runDigestExclusive } from '../../src/editions/run.ts';
 import { builtTemplates } from '../../src/mail/templates.ts';
 import { nodeFeedHttp } from '../../src/runtime/feed-http.ts';
 import type { FakeStripe } from './fake-stripe.ts';
@@ -115,6 +116,9 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
     remoteAddress: () => undefined,
     feedHttp,
+    async dispatchEdition(date) {
+      deps.defer(() => runDigestExclusive(deps, { date, retryDelaysMs: [] }));
+    },
     defer(task) {
       const p: Promise<unknown> = task().catch((e: Error) => logs.push(`deferred failed: ${e.message}`)).finally(() => pending.delete(p));
       pending.add(p);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { editionDate } from '../../src/editions/dates.ts';
 import type { DeliveryChunk } from '../../src/editions/queue.ts';
 import worker from '../../src/worker.ts';
-import { counts, postArticles, resetDatabase, seedReaders, ses, stripe } from './support.ts';
+import { ADMIN, counts, postArticles, request, resetDatabase, seedReaders, ses, stripe } from './support.ts';
 
 beforeEach(async () => {
   await resetDatabase();
@@ -68,6 +68,16 @@ describe('the digest on Workers: Cron Trigger → ledger → Queue → SES', () 
     await trigger('0 7 * * *');
     await new Promise((r) => setTimeout(r, 500));
     expect(await ses.messages()).toHaveLength(120);
+  });
+
+  it("staff's send now puts the edition on the queue (202), and the consumer sends it", async () => {
+    await seedReaders(5);
+    await postArticles(2);
+    const res = await request('/admin/editions/send', { method: 'POST', headers: ADMIN });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ date: today(), edition: true });
+    expect(new Set((await ses.waitFor(5)).map((m) => m.to[0])).size).toBe(5);
+    expect(await counts(today())).toEqual({ sent: 5 });
   });
 
   it('the feed-poll trigger is not the digest: nothing is sent', async () => {
