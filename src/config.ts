@@ -119,6 +119,13 @@ const schema = z.object({
   SES_ENDPOINT: z.preprocess(emptyAsUndefined, hostOnlyUrl.optional()),
   SES_CONFIGURATION_SET: optionalString,
   TRUST_PROXY: flag,
+  DKIM_DOMAIN: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: 'must be a domain like news.example.com' }).optional()),
+  DKIM_SELECTOR: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'must be a DNS label like gazette2026' }).optional()),
+  // A PEM key in one environment variable: real newlines, or \n written out (as systemd and .env files allow).
+  DKIM_PRIVATE_KEY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.replace(/\\n/g, '\n').trim() : undefined),
+    z.string().regex(/^-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+-----END (RSA |EC )?PRIVATE KEY-----$/, { error: 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …)' }).optional(),
+  ),
   PUBLICATION_NAME: optionalString,
   PUBLICATION_TAGLINE: optionalString,
   PUBLICATION_LOGO_URL: optionalHttpUrl,
@@ -202,6 +209,8 @@ export interface Config {
   digestCron: string;
   digestTimezone: string;
   digestMaxArticles: number;
+  /** DKIM signing of every message on the SMTP path (SES signs with its own Easy DKIM). */
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
   /** Amazon SES v2 (raw MIME over HTTPS), the mail port when set; exclusive with smtpUrl. */
   ses: SesConfig | undefined;
   /** Messages in flight at once (SMTP connections, or SES requests). */
@@ -244,6 +253,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     .map((s) => s.trim())
     .filter(Boolean);
   if (e.SES_REGION && e.SMTP_URL) problems.push('SES_REGION, SMTP_URL: set one mail port, not both');
+  const dkimParts = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY];
+  if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three, or none');
   const sesParts = [e.SES_REGION, e.SES_ACCESS_KEY_ID, e.SES_SECRET_ACCESS_KEY];
   if (sesParts.some(Boolean) && !sesParts.every(Boolean)) problems.push('SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY: set all three, or none');
   for (const f of feedUrls) {
@@ -292,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     digestCron: e.DIGEST_CRON,
     digestTimezone: e.DIGEST_TIMEZONE,
     digestMaxArticles: e.DIGEST_MAX_ARTICLES,
+    dkim: e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY } : undefined,
     ses:
       e.SES_REGION && e.SES_ACCESS_KEY_ID && e.SES_SECRET_ACCESS_KEY
         ? { region: e.SES_REGION, accessKeyId: e.SES_ACCESS_KEY_ID, secretAccessKey: e.SES_SECRET_ACCESS_KEY, endpoint: e.SES_ENDPOINT, configurationSet: e.SES_CONFIGURATION_SET }

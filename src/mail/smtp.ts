@@ -6,7 +6,11 @@ export interface SmtpOptions {
   url: string;
   concurrency: number;
   ratePerSec?: number | undefined;
+  dkim?: { domain: string; selector: string; privateKey: string } | undefined;
 }
+
+/** The headers a DKIM signature covers: who it is from and to, what it is, and how to leave the list. */
+export const DKIM_SIGNED_HEADERS = ['From', 'To', 'Subject', 'Date', 'Message-ID', 'List-Unsubscribe', 'List-Unsubscribe-Post'];
 
 /** 5xx is the server's final word on this message; anything else (4xx, dropped connection) may pass later. */
 export function classifySmtpError(err: unknown): SendResult {
@@ -23,6 +27,8 @@ export function smtpMailer(opts: SmtpOptions): Mailer {
     maxConnections: opts.concurrency,
     maxMessages: 1000,
     ...(opts.ratePerSec ? { rateDelta: 1000, rateLimit: Math.max(1, Math.floor(opts.ratePerSec)) } : {}),
+    // relaxed/relaxed canonicalisation (nodemailer's), over the raw bytes we built.
+    ...(opts.dkim ? { dkim: { domainName: opts.dkim.domain, keySelector: opts.dkim.selector, privateKey: opts.dkim.privateKey, headerFieldNames: DKIM_SIGNED_HEADERS.join(':') } } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

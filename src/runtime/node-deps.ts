@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { systemClock } from '../clock.ts';
@@ -29,7 +30,16 @@ export interface NodeRuntime {
 /** Reads and validates the environment; a bad value ends the process with a message naming it. */
 export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger) {
   try {
-    return loadConfig(env);
+    const config = loadConfig(env);
+    // The schema checks the key's shape; whether it is a key at all only the runtime's crypto can say.
+    if (config.dkim) {
+      try {
+        createPrivateKey(config.dkim.privateKey);
+      } catch (err) {
+        throw new ConfigError([`DKIM_PRIVATE_KEY: not a private key this runtime can read (${(err as Error).message})`]);
+      }
+    }
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       log.error(err.message, { problems: err.problems });
@@ -62,7 +72,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
   const mailer = config.ses
     ? sesMailer({ ...config.ses, ratePerSec: config.mailRatePerSec })
     : config.smtpUrl
-      ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.mailRatePerSec })
+      ? smtpMailer({ url: config.smtpUrl, concurrency: config.smtpConcurrency, ratePerSec: config.mailRatePerSec, dkim: config.dkim })
       : outboxMailer(join(DATA_DIR, 'outbox'));
   const stripe = config.stripe ? createStripeClient(config.stripe) : undefined;
   const templates = builtTemplates();
@@ -156,7 +166,7 @@ export function describeSetup(deps: Deps): { lines: string[]; warnings: string[]
     c.ses
       ? `mail: Amazon SES (${c.ses.region}${c.ses.endpoint ? `, API at ${c.ses.endpoint}` : ''})`
       : c.smtpUrl
-        ? 'SMTP: configured'
+        ? `SMTP: configured${c.dkim ? `, DKIM signing as ${c.dkim.selector}._domainkey.${c.dkim.domain}` : ', no DKIM (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY)'}`
         : `SMTP: not configured (SMTP_URL or SES_REGION): mail is written as .eml files to ${DATA_DIR}/outbox/`,
   );
   if (!c.publication.address) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
