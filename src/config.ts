@@ -118,6 +118,8 @@ const schema = z.object({
   SES_SECRET_ACCESS_KEY: optionalString,
   SES_ENDPOINT: z.preprocess(emptyAsUndefined, hostOnlyUrl.optional()),
   SES_CONFIGURATION_SET: optionalString,
+  // SNS signs for any topic: only these topics' bounce and complaint events are believed.
+  SES_SNS_TOPIC_ARN: z.preprocess(emptyAsUndefined, z.string().optional()),
   TRUST_PROXY: flag,
   DKIM_DOMAIN: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: 'must be a domain like news.example.com' }).optional()),
   DKIM_SELECTOR: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'must be a DNS label like gazette2026' }).optional()),
@@ -213,6 +215,8 @@ export interface Config {
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   /** Amazon SES v2 (raw MIME over HTTPS), the mail port when set; exclusive with smtpUrl. */
   ses: SesConfig | undefined;
+  /** SNS topics whose SES bounce and complaint notifications POST /webhooks/ses accepts; empty: the endpoint is off. */
+  sesNotificationTopics: string[];
   /** Messages in flight at once (SMTP connections, or SES requests). */
   smtpConcurrency: number;
   /** Messages per second at most, on either port. */
@@ -257,6 +261,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three, or none');
   const sesParts = [e.SES_REGION, e.SES_ACCESS_KEY_ID, e.SES_SECRET_ACCESS_KEY];
   if (sesParts.some(Boolean) && !sesParts.every(Boolean)) problems.push('SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY: set all three, or none');
+  for (const arn of (e.SES_SNS_TOPIC_ARN ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
+    if (!/^arn:aws(-[a-z]+)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(arn)) problems.push(`SES_SNS_TOPIC_ARN: "${arn}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
+  }
   for (const f of feedUrls) {
     if (!httpUrl.safeParse(f).success) problems.push(`FEED_URLS: "${f}" is not an http(s) URL`);
   }
@@ -308,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       e.SES_REGION && e.SES_ACCESS_KEY_ID && e.SES_SECRET_ACCESS_KEY
         ? { region: e.SES_REGION, accessKeyId: e.SES_ACCESS_KEY_ID, secretAccessKey: e.SES_SECRET_ACCESS_KEY, endpoint: e.SES_ENDPOINT, configurationSet: e.SES_CONFIGURATION_SET }
         : undefined,
+    sesNotificationTopics: (e.SES_SNS_TOPIC_ARN ?? '').split(',').map((t) => t.trim()).filter(Boolean),
     smtpConcurrency: e.SMTP_CONCURRENCY,
     mailRatePerSec: e.MAIL_RATE_PER_SEC ?? e.SMTP_RATE_PER_SEC,
     trustProxy: e.TRUST_PROXY,

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Batch } from './db/batch.ts';
 import type { DialectName, Db } from './db/schema.ts';
 import type { Logger } from './log.ts';
+import type { SnsFetch } from './mail/sns.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { CompiledTemplate } from './mail/template.ts';
 import type { StripeClient } from './billing/stripe-client.ts';
@@ -37,6 +38,8 @@ export interface Deps {
    * digest run in this process; Workers: its open deliveries go on the queue).
    */
   dispatchEdition(date: string): Promise<void>;
+  /** GETs from Amazon SNS only (signing certificates, subscription confirmations); the core checks every URL is SNS's. */
+  snsHttp: SnsFetch;
   /** Runs work after the response without making the caller wait (Node: a tracked promise; Workers: waitUntil). */
   defer(task: () => Promise<unknown>): void;
 }

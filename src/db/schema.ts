@@ -57,6 +57,18 @@ export interface SuppressionsTable {
   created_at: Millis;
 }
 
+export interface NotificationEventsTable {
+  id: string;
+  kind: string;
+  received_at: Millis;
+}
+
+export interface TransientBouncesTable {
+  address: string;
+  count: number;
+  last_at: Millis;
+}
+
 export interface RateLimitsTable {
   key: string;
   window_start: Millis;
@@ -143,6 +155,8 @@ export interface Database {
   account_link_mails: AccountLinkMailsTable;
   rate_limits: RateLimitsTable;
   suppressions: SuppressionsTable;
+  notification_events: NotificationEventsTable;
+  transient_bounces: TransientBouncesTable;
 }
 
 export type Db = Kysely<Database>;

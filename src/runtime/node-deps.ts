@@ -97,6 +97,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
         log.info(summaryLine(summary));
       });
     },
+    snsHttp: (url) => fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10_000) }),
     defer(task) {
       const p: Promise<unknown> = task()
         .catch((err: Error) => log.error('background task failed', { error: err.message }))

@@ -92,7 +92,8 @@ export function workerRuntime(env: Env, log: Logger = jsonLogger((line) => conso
         remoteAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
         // A Worker request can't run a send: the edition's open deliveries go on the queue.
         dispatchEdition: async (date) => void (await enqueueOpenDeliveries(deps, date, enqueueTo(env))),
-        defer(task) {
+        snsHttp: (url) => fetch(url, { redirect: 'error', signal: AbortSignal.timeout(10_000) }),
+    defer(task) {
           const running = task().catch((err: Error) => log.error('background task failed', { error: err.message }));
           requests.getStore()?.waitUntil(running);
         },

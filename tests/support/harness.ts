@@ -82,7 +82,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; env?: Record<string, string>; clock?: TestClock } = {}): Promise<Harness> {
+export async function makeHarness(
+  opts: { stripe?: FakeStripe; mailer?: Mailer; env?: Record<string, string>; clock?: TestClock; snsHttp?: Deps['snsHttp'] } = {},
+): Promise<Harness> {
   const database = await isolatedDatabase();
   const config = loadConfig({
     APP_SECRET,
@@ -116,6 +118,8 @@ export async function makeHarness(opts: { stripe?: FakeStripe; mailer?: Mailer; 
     // app.request() has no socket: tests that need a client address send X-Forwarded-For with TRUST_PROXY=1.
     remoteAddress: () => undefined,
     feedHttp,
+    // No test reaches Amazon: SNS tests hand in their own certificate server.
+    snsHttp: opts.snsHttp ?? (async (url) => new Response(`no SNS here: ${url}`, { status: 404 })),
     async dispatchEdition(date) {
       deps.defer(() => runDigestExclusive(deps, { date, retryDelaysMs: [] }));
     },
