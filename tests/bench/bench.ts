@@ -1,4 +1,5 @@
 import { fork, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -121,6 +122,9 @@ process.stderr.write(`gazette bench: ${readers} readers, 20 articles, SMTP concu
 const sqliteUrl = await sqliteDatabase('bench.db');
 const naive = await sendingLane('naive', { lane: 'naive', databaseUrl: sqliteUrl, count: Number(values.naive) }, `sample of ${values.naive}`);
 const gazette = await sendingLane('gazette', { lane: 'gazette', databaseUrl: sqliteUrl, count: readers }, 'SQLite, end to end');
+// The same path with every message DKIM-signed (a fresh ledger: the first run sent everything).
+const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const dkim = await sendingLane('gazette+dkim', { lane: 'gazette', databaseUrl: await sqliteDatabase('bench-dkim.db'), count: readers, dkimKey }, 'SQLite, DKIM-signed');
 const limit = await sendingLane('limit', { lane: 'limit', databaseUrl: sqliteUrl, count: readers }, 'prebuilt raw, no DB');
 const render = await lane({ lane: 'render', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
 const dbOnly = await lane({ lane: 'db', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
@@ -173,7 +177,7 @@ process.stdout.write(`${'lane'.padEnd(14)}${'messages'.padStart(9)}${'msg/s'.pad
 for (const r of rows) process.stdout.write(`${r.lane.padEnd(14)}${fmt(r.messages)}${fmt(r.perSecond)}${fmt(r.mbPerSecond, 1)}${fmt(r.cpuSeconds, 1)}${fmt(r.maxRssMB)}  ${r.note ?? ''}\n`);
 process.stdout.write(`\nrender only (personalised MIME, no SMTP): ${fmt(render.messages / render.seconds).trim()} msg/s, ${render.cpuSeconds.toFixed(1)} CPU s\n`);
 process.stdout.write(`database only (claim + mark sent, no SMTP): ${fmt(dbOnly.messages / dbOnly.seconds).trim()} msg/s\n`);
-process.stdout.write(`\nratio gazette/limit: ${(gazette.perSecond / limit.perSecond).toFixed(2)}   gazette/naive: ${(gazette.perSecond / naive.perSecond).toFixed(1)}x\n`);
+process.stdout.write(`\nratio gazette/limit: ${(gazette.perSecond / limit.perSecond).toFixed(2)}   gazette/naive: ${(gazette.perSecond / naive.perSecond).toFixed(1)}x   DKIM on/off: ${(dkim.perSecond / gazette.perSecond).toFixed(2)} (CPU per message ${((dkim.cpuSeconds / dkim.messages) * 1000).toFixed(2)} vs ${((gazette.cpuSeconds / gazette.messages) * 1000).toFixed(2)} ms)\n`);
 if (scaling.length) {
   const base = scaling[0]!.perSecond;
   process.stdout.write(`\nPostgreSQL senders (2 cores; CPU shown as cores busy = CPU s / wall s):\n`);

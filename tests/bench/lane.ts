@@ -19,6 +19,8 @@ import { createNodeRuntime } from '../../src/runtime/node-deps.ts';
 // One bench lane in a process of its own, so its CPU time and peak RSS are its own. Prints one JSON line.
 interface LaneArgs {
   lane: 'gazette' | 'limit' | 'naive' | 'render' | 'db';
+  /** A PEM key: the gazette lane signs every message with DKIM. */
+  dkimKey?: string;
   databaseUrl: string;
   smtpUrl: string;
   concurrency: number;
@@ -34,6 +36,7 @@ const env = {
   MAIL_FROM: 'The Morning Gazette <digest@news.example.com>',
   PUBLISHER_ADDRESS: 'The Morning Gazette, 1 Harbour Street, 75001 Paris',
   DATABASE_POOL_SIZE: String(args.concurrency + 2),
+  ...(args.dkimKey ? { DKIM_DOMAIN: 'news.example.com', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY: args.dkimKey } : {}),
 };
 
 const runtime = await createNodeRuntime(env, silentLogger);
