@@ -3,8 +3,10 @@ import { sql } from 'kysely';
 import type { Deps } from './deps.ts';
 import { accountRoutes } from './http/account.ts';
 import { adminRoutes } from './http/admin.ts';
+import { archiveRoutes } from './http/archive.ts';
 import { checkoutRoutes } from './http/checkout.ts';
 import { errorHandler } from './http/errors.ts';
+import { faviconRoutes } from './http/favicon.ts';
 import { browserProtections } from './http/guards.ts';
 import { readerLinkRoutes } from './http/reader-links.ts';
 import { webhookRoutes } from './http/webhooks.ts';
@@ -12,7 +14,7 @@ import { webhookRoutes } from './http/webhooks.ts';
 /** The whole HTTP surface; the only place routes are mounted. */
 export function createApp(deps: Deps) {
   const app = new Hono();
-  const errors = errorHandler(deps.log, deps.config.publication.name);
+  const errors = errorHandler(deps.log, deps.config);
   app.onError(errors.onError);
   app.notFound(errors.notFound);
   app.use(browserProtections(deps.config));
@@ -29,6 +31,8 @@ export function createApp(deps: Deps) {
   app.route('/', accountRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', readerLinkRoutes(deps));
+  app.route('/', archiveRoutes(deps));
+  app.route('/', faviconRoutes(deps));
   app.route('/', adminRoutes(deps));
   return app;
 }

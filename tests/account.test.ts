@@ -70,7 +70,7 @@ describe('POST /checkout with a subscriber’s address', () => {
     expect(ownPage).toContain('paid@example.com');
     expect(ownPage).toContain('The Morning Digest');
     expect(ownPage).toContain('Active');
-    expect(ownPage).toContain('Renews on 27 December 2026');
+    expect(ownPage).toContain('Renews on December 27, 2026');
     expect(ownPage).toContain('On: every morning');
   });
 

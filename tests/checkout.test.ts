@@ -25,13 +25,38 @@ async function readerCount() {
 }
 
 describe('GET / (the offer)', () => {
-  it("shows the plan name and monthly price from the Stripe Price, in the reader's number format", async () => {
-    const en = await (await h.app.request('/', { headers: { 'accept-language': 'en-GB,en;q=0.8' } })).text();
+  it("shows the plan name and monthly price from the Stripe Price, in the publication's locale whatever the browser asks for", async () => {
+    const en = await (await h.app.request('/', { headers: { 'accept-language': 'fr-FR' } })).text();
     expect(en).toContain('Digital access + daily digest');
     expect(en).toContain('€4.99');
-    const fr = await (await h.app.request('/', { headers: { 'accept-language': 'fr-FR' } })).text();
-    expect(fr).toMatch(/4,99\s€/);
-    expect(fr).toContain('name="email"');
+    expect(en).toContain('per month');
+    const german = await makeHarness({ stripe: fake, env: { PUBLICATION_LOCALE: 'de-DE' } });
+    try {
+      const de = await (await german.app.request('/', { headers: { 'accept-language': 'en-GB' } })).text();
+      expect(de).toMatch(/4,99\s€/);
+      expect(de).toContain('im Monat');
+      expect(de).toContain('name="email"');
+    } finally {
+      await german.close();
+    }
+  });
+
+  it('shows the Checkout options where a reader decides: the trial on the price and the button, promotion codes, tax', async () => {
+    const plain = await (await h.app.request('/')).text();
+    expect(plain).not.toMatch(/free|promotion|tax/i);
+    expect(plain).toContain('>Subscribe</button>');
+    seedCatalog(fake);
+    fake.prices.set(PRICE_ID, { ...fake.prices.get(PRICE_ID)!, tax_behavior: 'exclusive' });
+    const shop = await makeHarness({ stripe: fake, env: { STRIPE_TRIAL_DAYS: '14', STRIPE_ALLOW_PROMOTION_CODES: '1', STRIPE_AUTOMATIC_TAX: '1' } });
+    try {
+      const page = await (await shop.app.request('/')).text();
+      expect(page).toContain('Free for 14 days, then €4.99 per month.');
+      expect(page).toContain('>Start your free trial</button>');
+      expect(page).toContain('Have a promotion code? Enter it on the payment page.');
+      expect(page).toContain('Plus tax where it applies, shown before you pay.');
+    } finally {
+      await shop.close();
+    }
   });
 
   it('reads the price from Stripe once and then from its cache', async () => {
@@ -76,6 +101,32 @@ describe('POST /checkout', () => {
     const reader = await h.deps.db.selectFrom('readers').selectAll().executeTakeFirstOrThrow();
     expect(reader.email).toBe('reader@example.com');
     expect(call.params['client_reference_id']).toBe(reader.id);
+  });
+
+  it('by default no trial, no promotion codes, no automatic tax', async () => {
+    await h.app.request('/checkout', form('plain@example.com'));
+    const call = fake.requests.find((r) => r.path === '/v1/checkout/sessions')!;
+    expect(Object.keys(call.params).filter((k) => /trial|promotion|automatic_tax|billing_address/.test(k))).toEqual([]);
+  });
+
+  it('STRIPE_TRIAL_DAYS, STRIPE_ALLOW_PROMOTION_CODES and STRIPE_AUTOMATIC_TAX go to the Checkout Session, with the billing address Stripe Tax needs', async () => {
+    const shop = await makeHarness({ stripe: fake, env: { STRIPE_TRIAL_DAYS: '14', STRIPE_ALLOW_PROMOTION_CODES: '1', STRIPE_AUTOMATIC_TAX: 'true' } });
+    try {
+      expect((await shop.app.request('/checkout', form('trial@example.com'))).status).toBe(303);
+      const call = fake.requests.find((r) => r.path === '/v1/checkout/sessions')!;
+      expect(call.params).toMatchObject({
+        'subscription_data[trial_period_days]': '14',
+        allow_promotion_codes: 'true',
+        'automatic_tax[enabled]': 'true',
+        billing_address_collection: 'required',
+        // A new customer from the address typed, never an existing one.
+        customer_email: 'trial@example.com',
+      });
+      expect(call.params['customer']).toBeUndefined();
+      expect(call.params['customer_update[address]']).toBeUndefined();
+    } finally {
+      await shop.close();
+    }
   });
 
   it('a double-submitted form reuses one Checkout Session (same idempotency key)', async () => {
@@ -149,7 +200,7 @@ describe('without Stripe configured', () => {
       expect(await home.text()).toContain('Subscriptions are not open yet');
       const res = await bare.app.request('/checkout', form('early@example.com'));
       expect(res.status).toBe(503);
-      expect(await res.text()).toContain('Stripe is not configured');
+      expect(await res.text()).toContain('Subscriptions are not open yet');
       const rows = await bare.deps.db.selectFrom('readers').selectAll().execute();
       expect(rows).toHaveLength(0);
     } finally {
@@ -159,14 +210,71 @@ describe('without Stripe configured', () => {
 });
 
 describe('success and cancel pages', () => {
-  it.each([
-    ['/checkout/success?session_id=cs_test_1', 'Thank you for subscribing'],
-    ['/checkout/cancel', 'No payment was taken'],
-  ])('%s reads well on a phone', async (path, title) => {
-    const res = await h.app.request(path);
+  const checkout = async (email: string) => {
+    const res = await h.app.request('/checkout', form(email));
+    return /cs_test_\w+/.exec(res.headers.get('location')!)![0];
+  };
+  const success = async (sessionId: string) => {
+    const res = await h.app.request(`/checkout/success?session_id=${encodeURIComponent(sessionId)}`);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+
+  it('the success page reads the Checkout Session: welcome and the first digest’s date only once it is complete', async () => {
+    const id = await checkout('new@example.com');
+    const open = await success(id);
+    expect(open).toContain('We are confirming your payment');
+    expect(open).not.toContain('Thank you for subscribing');
+
+    fake.completeCheckout(id);
+    const done = await success(id);
+    expect(done).toContain('Thank you for subscribing');
+    // The clock says 06:00 UTC on Friday 27 November; DIGEST_CRON is 07:00 UTC: the same morning.
+    expect(done).toContain('Your first digest arrives on Friday, November 27, 2026');
+    expect(done).toContain('width=device-width');
+    expect(done).not.toContain('new@example.com');
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path === `/v1/checkout/sessions/${id}`)).toHaveLength(2);
+  });
+
+  it('the first digest’s date follows DIGEST_CRON in DIGEST_TIMEZONE, in the publication’s language', async () => {
+    const later = await makeHarness({ stripe: fake, env: { DIGEST_CRON: '30 6 * * *', DIGEST_TIMEZONE: 'Europe/Berlin', PUBLICATION_LOCALE: 'de' } });
+    try {
+      const id = /cs_test_\w+/.exec((await later.app.request('/checkout', form('spaet@example.com'))).headers.get('location')!)![0];
+      fake.completeCheckout(id, 'no_payment_required');
+      // 06:00 UTC is 07:00 in Berlin: today's 06:30 has passed, so tomorrow.
+      const page = await (await later.app.request(`/checkout/success?session_id=${id}`)).text();
+      expect(page).toContain('Danke für Ihr Abonnement');
+      expect(page).toContain('Samstag, 28. November 2026');
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('a session that is not ours, not complete or not paid, or a made-up id, reads "confirming" and shows nothing of it', async () => {
+    const id = await checkout('async@example.com');
+    fake.completeCheckout(id, 'unpaid');
+    fake.checkoutSessions.set('cs_test_foreign', { id: 'cs_test_foreign', object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', metadata: {}, customer_email: 'someone@example.com' });
+    for (const sessionId of [id, 'cs_test_foreign', 'cs_test_nosuch', '../../v1/customers/cus_x', 'cs_test_1?expand[]=customer', '']) {
+      const page = await success(sessionId);
+      expect(page, sessionId).toContain('We are confirming your payment');
+      expect(page).not.toMatch(/async@example\.com|someone@example\.com|cus_/);
+    }
+    // Only well-formed ids were looked up, and nothing else was asked of Stripe.
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([`/v1/checkout/sessions/${id}`, '/v1/checkout/sessions/cs_test_foreign', '/v1/checkout/sessions/cs_test_nosuch']);
+  });
+
+  it('Stripe down: the success page still answers, "confirming"', async () => {
+    const id = await checkout('down@example.com');
+    fake.completeCheckout(id);
+    fake.mode = 'down';
+    expect(await success(id)).toContain('We are confirming your payment');
+  });
+
+  it('the cancel page reads well on a phone', async () => {
+    const res = await h.app.request('/checkout/cancel');
     expect(res.status).toBe(200);
     const page = await res.text();
-    expect(page).toContain(title);
+    expect(page).toContain('No payment was taken');
     expect(page).toContain('width=device-width');
   });
 });

@@ -37,20 +37,21 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
   const email = normalizeEmail(rawEmail);
   if (!email) return { kind: 'invalid_email' };
   const { stripe, config } = deps;
-  if (!stripe || !config.stripe) throw new GazetteError('not_configured', 'Subscriptions are not open yet: Stripe is not configured.');
+  if (!stripe || !config.stripe) throw new GazetteError('not_configured', 'Subscriptions are not open yet: Stripe is not configured.', {}, { reason: 'checkout' });
+  const { priceId, trialDays, allowPromotionCodes, automaticTax } = config.stripe;
 
   const now = deps.clock.now();
   const { reader, created } = await ensureReader(deps.db, email, now);
   const current = await currentSubscription(deps, reader.id);
   if (isEntitled(current, now)) return { kind: 'already_entitled', email };
 
-  const idempotencyKey = await checkoutIdempotencyKey(reader.id, config.stripe.priceId, now);
+  const idempotencyKey = await checkoutIdempotencyKey(reader.id, priceId, now);
   try {
     const session = await stripeCall(() =>
       stripe.checkout.sessions.create(
         {
           mode: 'subscription',
-          line_items: [{ price: config.stripe!.priceId, quantity: 1 }],
+          line_items: [{ price: priceId, quantity: 1 }],
           client_reference_id: reader.id,
           // Never an existing customer: whoever typed this address may not own it, and a session on
           // someone's customer would show their details. Stripe makes a new customer; the webhook
@@ -59,7 +60,12 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
           success_url: `${config.publicUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
           cancel_url: `${config.publicUrl}/checkout/cancel`,
           metadata: { reader_id: reader.id },
-          subscription_data: { metadata: { reader_id: reader.id } },
+          subscription_data: { metadata: { reader_id: reader.id }, ...(trialDays ? { trial_period_days: trialDays } : {}) },
+          ...(allowPromotionCodes ? { allow_promotion_codes: true } : {}),
+          // Stripe Tax needs the buyer's location. With a new customer (customer_email, never an
+          // existing one) Checkout asks for what the calculation needs; requiring the full billing
+          // address also puts it on every invoice, which tax rules in many countries ask for.
+          ...(automaticTax ? { automatic_tax: { enabled: true }, billing_address_collection: 'required' as const } : {}),
         },
         { idempotencyKey },
       ),
@@ -72,5 +78,25 @@ export async function startCheckout(deps: Deps, rawEmail: string): Promise<Check
     if (err instanceof GazetteError) throw err;
     deps.log.error('checkout session refused by Stripe', { error: (err as Error).message });
     throw new GazetteError('upstream_unavailable', 'Stripe refused to open a checkout session', {}, { cause: err });
+  }
+}
+
+/** A Checkout Session id as Stripe issues them; anything else is never sent to Stripe. */
+const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,250}$/;
+
+/**
+ * Whether the Checkout Session named on the success page is one of ours and done: complete, and paid
+ * (or nothing to pay yet, as with a trial). Only this yes or no reaches the page: the session holds
+ * the reader's address, and its id sits in a URL that may be shared. Unknown, foreign, unreadable or
+ * Stripe down: no (the page then says the payment is being confirmed).
+ */
+export async function checkoutCompleted(deps: Pick<Deps, 'stripe' | 'log'>, sessionId: string | undefined): Promise<boolean> {
+  if (!deps.stripe || !sessionId || !SESSION_ID.test(sessionId)) return false;
+  try {
+    const session = await stripeCall(() => deps.stripe!.checkout.sessions.retrieve(sessionId));
+    return session.mode === 'subscription' && typeof session.metadata?.['reader_id'] === 'string' && session.status === 'complete' && session.payment_status !== 'unpaid';
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) deps.log.warn('could not read a checkout session for the success page', { error: (err as Error).message });
+    return false;
   }
 }

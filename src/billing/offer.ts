@@ -8,7 +8,11 @@ export interface Offer {
   /** Smallest currency unit, as Stripe stores it. */
   unitAmount: number;
   currency: string;
+  /** day, week, month or year, every `intervalCount` of them. */
   interval: string;
+  intervalCount: number;
+  /** Whether the amount includes tax (Stripe Tax reads it too): inclusive, exclusive or unspecified. */
+  taxBehavior: string;
 }
 
 const TTL_MS = 10 * 60_000;
@@ -27,6 +31,8 @@ export function createOfferReader(stripe: StripeClient, priceId: string, clock: 
           unitAmount: price.unit_amount ?? 0,
           currency: price.currency,
           interval: price.recurring?.interval ?? 'month',
+          intervalCount: price.recurring?.interval_count ?? 1,
+          taxBehavior: price.tax_behavior ?? 'unspecified',
         };
         cached = { offer, until: clock.now() + TTL_MS };
         return offer;
@@ -50,25 +56,4 @@ export function offerReader(deps: Deps): (() => Promise<Offer>) | undefined {
     readers.set(deps, reader);
   }
   return reader;
-}
-
-/** The first locale of an Accept-Language header that Intl knows, else English. */
-export function preferredLocale(acceptLanguage: string | undefined): string {
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.split(';')[0]?.trim();
-    if (!tag || tag === '*') continue;
-    try {
-      if (Intl.NumberFormat.supportedLocalesOf([tag]).length) return tag;
-    } catch {
-      // Not a well-formed tag: try the next one.
-    }
-  }
-  return 'en';
-}
-
-/** "€4.99" for en, "4,99 €" for fr: the currency's own minor unit, the reader's own number format. */
-export function formatPrice(offer: Pick<Offer, 'unitAmount' | 'currency'>, locale: string): string {
-  const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: offer.currency.toUpperCase() });
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return fmt.format(offer.unitAmount / 10 ** digits);
 }

@@ -10,63 +10,58 @@ import { normalizeEmail } from '../readers/email.ts';
 import { resumeReader, unsubscribeReader } from '../readers/unsubscribe.ts';
 import { verifyToken } from '../tokens.ts';
 import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
-import { accountPage, accountRequestPage, messagePage, type AccountView } from './pages.ts';
+import { homeLink, messagePage, renderPage, siteOf } from './pages.ts';
 
-const STATUS_LABELS: Record<string, string> = {
-  active: 'Active',
-  trialing: 'Free trial',
-  past_due: 'Payment overdue: Stripe is retrying your card',
-  unpaid: 'Unpaid',
-  canceled: 'Cancelled',
-  incomplete: 'Waiting for the first payment',
-  incomplete_expired: 'Not started: the first payment did not go through',
-  paused: 'Paused',
-};
+/** The notices a redirect back to the page may ask for (?done=…), and their texts. */
+const NOTICES: Record<string, string> = { stopped: 'site.account.done_stopped', resumed: 'site.account.done_resumed' };
 
-const NOTICES: Record<string, string> = {
-  stopped: 'Done: the daily digest is stopped. Your subscription and billing are unchanged.',
-  resumed: 'Done: the daily digest is back on, from the next edition.',
-};
+const STATUSES = new Set(['active', 'trialing', 'past_due', 'unpaid', 'canceled', 'incomplete', 'incomplete_expired', 'paused']);
 
 /** The reader's own page: ask for a link by mail, then status, billing and the digest on or off. */
 export function accountRoutes(deps: Deps) {
   const app = new Hono();
-  const publication = deps.config.publication.name;
+  const site = siteOf(deps.config);
+  const { t } = site;
   const readOffer = offerReader(deps);
   const formLimit = bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } });
   app.use('/account', sameOriginPosts(deps.config.publicUrl));
   app.use('/account/*', sameOriginPosts(deps.config.publicUrl));
 
-  const longDate = (ms: number) =>
-    new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: deps.config.digestTimezone }).format(new Date(ms));
+  const date = (ms: number) => t.date(ms, deps.config.digestTimezone);
 
   async function planName(priceId: string | null): Promise<string> {
     if (readOffer && priceId === deps.config.stripe?.priceId) {
       const offer = await readOffer().catch(() => undefined);
       if (offer) return offer.planName;
     }
-    return 'Subscription';
+    return t.t('site.account.plan_default');
   }
 
-  async function view(account: ReaderAccount, notice: string | undefined): Promise<AccountView> {
+  /** What the reader's page shows, every text from the catalogue and every date in the publication's locale. */
+  async function view(account: ReaderAccount) {
     const sub = account.subscription;
     let renewal: string | null = null;
-    if (sub?.ends_at) renewal = `${sub.ends_at > deps.clock.now() ? 'Ends' : 'Ended'} on ${longDate(sub.ends_at)}`;
-    else if (sub && sub.status !== 'canceled' && sub.current_period_end) renewal = `Renews on ${longDate(sub.current_period_end)}`;
+    if (sub?.ends_at) renewal = t.t(sub.ends_at > deps.clock.now() ? 'site.account.ends' : 'site.account.ended', { date: date(sub.ends_at) });
+    else if (sub && sub.status !== 'canceled' && sub.current_period_end) renewal = t.t('site.account.renews', { date: date(sub.current_period_end) });
+    const digestOn = !account.suppressed_at && !account.unsubscribed_at;
     const digest = account.suppressed_at
-      ? { on: false, text: 'Paused: mail to this address could not be delivered. Write to us to restart it.' }
+      ? t.t('site.account.digest_suppressed')
       : account.unsubscribed_at
-        ? { on: false, text: `Off since ${longDate(account.unsubscribed_at)}` }
-        : { on: true, text: `On: every morning to ${account.email}` };
+        ? t.t('site.account.digest_off', { date: date(account.unsubscribed_at) })
+        : t.t('site.account.digest_on', { email: account.email });
     return {
       email: account.email,
-      plan: sub ? await planName(sub.price_id) : 'None yet',
-      status: sub ? (STATUS_LABELS[sub.status] ?? sub.status) : 'No subscription',
+      plan: sub ? await planName(sub.price_id) : t.t('site.account.plan_none'),
+      // A status Stripe adds one day shows as Stripe names it rather than not at all.
+      status: sub ? (STATUSES.has(sub.status) ? t.t(`site.status.${sub.status}`) : sub.status) : t.t('site.account.status_none'),
       renewal,
       digest,
-      ...(notice ? { notice } : {}),
+      digest_on: digestOn,
     };
   }
+
+  const requestPage = (form: { email?: string; error?: string } = {}) =>
+    renderPage(site, 'account-request', { title: t.t('site.account_request.title'), path: '/account' }, { email: form.email ?? '', error: form.error ?? null });
 
   /** The reader a signed account link names; an expired link says how to get a new one. */
   async function readerFrom(c: Context): Promise<string> {
@@ -74,36 +69,33 @@ export function accountRoutes(deps: Deps) {
       return await verifyToken(deps.config.appSecret, 'account', c.req.param('token') ?? '', deps.clock.now());
     } catch (err) {
       if (err instanceof GazetteError && err.code === 'expired_token') {
-        throw new GazetteError('expired_token', 'This link has expired: links to your subscription work for 24 hours. We can email you a new one.');
+        throw new GazetteError('expired_token', 'This link has expired: links to your subscription work for 24 hours. We can email you a new one.', {}, { reason: 'account_link' });
       }
       throw err;
     }
   }
 
-  app.get('/account', (c) => c.html(accountRequestPage({ publication })));
+  app.get('/account', (c) => c.html(requestPage()));
 
   app.post('/account', formLimit, async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const raw = typeof form['email'] === 'string' ? form['email'] : '';
     const email = normalizeEmail(raw);
     await enforceLimits(deps, email ? [[LIMITS.accountByClient, clientAddress(deps, c)], [LIMITS.accountByEmail, email]] : [[LIMITS.accountByClient, clientAddress(deps, c)]]);
-    if (!email) return c.html(accountRequestPage({ publication, email: raw, error: 'Please enter a valid email address, like name@example.com.' }), 400);
+    if (!email) return c.html(requestPage({ email: raw, error: t.t('site.offer.invalid_email') }), 400);
     // After the answer, and the same answer whatever happens: the form must not tell who subscribes.
     deps.defer(() => mailAccountLink(deps, email));
-    return c.html(
-      messagePage('Check your email', 'If this address has a subscription, a link to manage it is on its way. It works for 24 hours. Nothing arrived? Look in your spam folder, or ask again in ten minutes.', publication, {
-        href: '/',
-        label: 'Back to the front page',
-      }),
-    );
+    return c.html(messagePage(site, { heading: t.t('site.account_request.sent_title'), paragraphs: [t.t('site.account_request.sent_message')], link: homeLink(site) }));
   });
 
   app.get('/account/:token', async (c) => {
     const readerId = await readerFrom(c);
     const account = await readerAccount(deps.db, readerId, deps.clock.now());
-    if (!account) throw new GazetteError('invalid_token', 'This link does not work any more.');
+    if (!account) throw new GazetteError('invalid_token', 'This link does not work any more.', {}, { reason: 'reader_gone' });
     const done = c.req.query('done') ?? '';
-    return c.html(accountPage(publication, c.req.param('token'), await view(account, Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined)));
+    const notice = Object.hasOwn(NOTICES, done) ? t.t(NOTICES[done]!) : null;
+    // The page's own address holds the reader's token: no canonical URL, never indexed.
+    return c.html(renderPage(site, 'account', { title: t.t('site.account.title') }, { account: await view(account), notice, base: `/account/${c.req.param('token')}` }));
   });
 
   app.post('/account/:token/billing', formLimit, async (c) => {

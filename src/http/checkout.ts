@@ -2,34 +2,22 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
-import { startCheckout } from '../billing/checkout.ts';
-import { formatPrice, offerReader, preferredLocale } from '../billing/offer.ts';
+import { hitLimit } from '../abuse/rate-limits.ts';
+import { checkoutCompleted, startCheckout } from '../billing/checkout.ts';
+import { nextDigestAt } from '../editions/dates.ts';
 import { mailAccountLink } from '../readers/account-link.ts';
 import { normalizeEmail } from '../readers/email.ts';
 import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
-import { messagePage, offerPage, type OfferView } from './pages.ts';
+import { offerPage } from './offer.ts';
+import { homeLink, messagePage, siteOf } from './pages.ts';
 
 export function checkoutRoutes(deps: Deps) {
   const app = new Hono();
-  const publication = deps.config.publication.name;
-  const readOffer = offerReader(deps);
+  const site = siteOf(deps.config);
+  const { t } = site;
+  const offer = offerPage(deps);
 
-  async function offerView(acceptLanguage: string | undefined): Promise<OfferView | null> {
-    if (!readOffer) return null;
-    try {
-      const offer = await readOffer();
-      return { planName: offer.planName, price: formatPrice(offer, preferredLocale(acceptLanguage)), interval: offer.interval };
-    } catch (err) {
-      deps.log.warn('could not read the Stripe price for the offer page', { error: (err as Error).message });
-      return null;
-    }
-  }
-
-  app.get('/', async (c) => {
-    const offer = await offerView(c.req.header('accept-language'));
-    const notice = readOffer ? (offer ? undefined : 'Subscriptions are briefly unavailable. Please try again in a few minutes.') : 'Subscriptions are not open yet.';
-    return c.html(offerPage({ offer, publication, ...(notice ? { notice } : {}) }));
-  });
+  app.get('/', async (c) => c.html(await offer()));
 
   app.post(
     '/checkout',
@@ -42,42 +30,32 @@ export function checkoutRoutes(deps: Deps) {
       await enforceLimits(deps, [[LIMITS.checkoutByClient, clientAddress(deps, c)], ...(normalized ? [[LIMITS.checkoutByEmail, normalized] as const] : [])]);
       const outcome = await startCheckout(deps, email);
       switch (outcome.kind) {
-        case 'invalid_email': {
-          const offer = await offerView(c.req.header('accept-language'));
-          return c.html(offerPage({ offer, publication, email, error: 'Please enter a valid email address, like name@example.com.' }), 400);
-        }
+        case 'invalid_email':
+          return c.html(await offer({ email, error: t.t('site.offer.invalid_email') }), 400);
         case 'already_entitled':
           deps.defer(() => mailAccountLink(deps, outcome.email));
-          return c.html(
-            messagePage(
-              'You are already subscribed',
-              'This address already has an active subscription, so there is nothing more to pay. We have sent a link to manage the subscription to that address: open it to change your card, see invoices or stop the digest.',
-              publication,
-              { href: '/', label: 'Back to the front page' },
-            ),
-          );
+          return c.html(messagePage(site, { heading: t.t('site.already.title'), paragraphs: [t.t('site.already.message')], link: homeLink(site) }));
         case 'redirect':
           return c.redirect(outcome.url, 303);
       }
     },
   );
 
-  app.get('/checkout/success', (c) =>
-    c.html(
-      messagePage('Thank you for subscribing', 'Your payment went through. A welcome email is on its way, and your first digest arrives tomorrow morning.', publication, {
-        href: '/',
-        label: 'Back to the front page',
-      }),
-    ),
-  );
+  // Stripe sends the reader here with the session's id. Each visit may ask Stripe about it, so a
+  // client that reloads it in a loop soon just reads "we are confirming your payment".
+  app.get('/checkout/success', async (c) => {
+    const sessionId = c.req.query('session_id');
+    const done = Boolean(sessionId && deps.stripe) && (await hitLimit(deps.db, LIMITS.successByClient, clientAddress(deps, c), deps.clock.now())).allowed && (await checkoutCompleted(deps, sessionId));
+    if (done) {
+      const first = nextDigestAt(deps.config, deps.clock.now());
+      const date = first ? t.longDate(first, deps.config.digestTimezone) : '';
+      return c.html(messagePage(site, { heading: t.t('site.success.title'), paragraphs: [t.t('site.success.message', { publication: site.name, date })], link: homeLink(site) }));
+    }
+    return c.html(messagePage(site, { heading: t.t('site.success.pending_title'), paragraphs: [t.t('site.success.pending_message')], link: homeLink(site) }));
+  });
 
   app.get('/checkout/cancel', (c) =>
-    c.html(
-      messagePage('No payment was taken', 'You left the checkout before paying. You can subscribe whenever you like.', publication, {
-        href: '/',
-        label: 'Back to the offer',
-      }),
-    ),
+    c.html(messagePage(site, { heading: t.t('site.cancel.title'), paragraphs: [t.t('site.cancel.message')], link: { href: '/', label: t.t('site.cancel.back') } })),
   );
   return app;
 }

@@ -3,8 +3,10 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorCode } from '../errors.ts';
 import { GazetteError, isGazetteError } from '../errors.ts';
+import type { Config } from '../config.ts';
+import { CATALOGUES } from '../i18n.ts';
 import type { Logger } from '../log.ts';
-import { messagePage } from './pages.ts';
+import { homeLink, messagePage, siteOf, type Site } from './pages.ts';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_input: 400,
@@ -22,16 +24,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   retry_later: 500,
 };
 
-const TITLES: Partial<Record<ErrorCode, string>> = {
-  invalid_token: 'This link does not work',
-  expired_token: 'This link has expired',
-  not_configured: 'Not available yet',
-  upstream_unavailable: 'Please try again in a moment',
-  not_found: 'Page not found',
-  forbidden: 'This form could not be sent',
-  rate_limited: 'Too many attempts',
-};
-
 function wantsJson(c: Context): boolean {
   const path = c.req.path;
   return path.startsWith('/admin') || path.startsWith('/webhooks') || (c.req.header('accept') ?? '').includes('application/json');
@@ -43,16 +35,37 @@ function extraHeaders(err: GazetteError): Record<string, string> {
   return {};
 }
 
+/**
+ * A failure as a reader reads it: a title and a sentence from the catalogue, chosen by the error's
+ * code and, where the code alone says too little, its reason. The English message stays in logs
+ * and JSON answers.
+ */
+function errorPage(site: Site, err: GazetteError | 'internal', path: string): string {
+  const { t } = site;
+  const code = err === 'internal' ? 'internal' : err.code;
+  const reason = err === 'internal' ? undefined : err.reason;
+  const catalogue = CATALOGUES[t.language];
+  const title = catalogue[`site.error.${code}.title`] ?? t.t('site.error.default_title');
+  let message: string;
+  if (err !== 'internal' && err.code === 'rate_limited') {
+    message = t.plural('site.error.rate_limited.message', Math.max(1, Math.ceil(Number(err.details['retry_after_seconds'] ?? 60) / 60)));
+  } else {
+    message = (reason && catalogue[`site.error.${code}.${reason}`]) || (catalogue[`site.error.${code}.message`] ?? t.t('site.error.internal.message'));
+  }
+  // A reader whose own-page link failed needs a new one more than the front page.
+  const tokenFailed = code === 'invalid_token' || code === 'expired_token';
+  const link = tokenFailed && path.startsWith('/account/') ? { href: '/account', label: t.t('site.error.new_link') } : homeLink(site);
+  return messagePage(site, { heading: title, paragraphs: [message], link });
+}
+
 /** The one place that turns failures into HTTP answers. Internal details never reach the client. */
-export function errorHandler(log: Logger, publication: string) {
+export function errorHandler(log: Logger, config: Pick<Config, 'publicUrl' | 'publication'>) {
+  const site = siteOf(config);
   const answer = (err: GazetteError, c: Context) => {
     const status = STATUS[err.code];
     const headers = extraHeaders(err);
     if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...err.details } }, status, headers);
-    // A reader whose own-page link failed needs a new one more than the front page.
-    const tokenFailed = err.code === 'invalid_token' || err.code === 'expired_token';
-    const next = tokenFailed && c.req.path.startsWith('/account/') ? { href: '/account', label: 'Email me a new link' } : { href: '/', label: 'Back to the front page' };
-    return c.html(messagePage(TITLES[err.code] ?? 'Something is not right', err.message, publication, next), status, headers);
+    return c.html(errorPage(site, err, c.req.path), status, headers);
   };
   return {
     onError(err: Error, c: Context) {
@@ -66,7 +79,7 @@ export function errorHandler(log: Logger, publication: string) {
       }
       log.error('unhandled error', { path: c.req.path, error: err.message, stack: err.stack?.split('\n').slice(0, 6).join(' | ') });
       if (wantsJson(c)) return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
-      return c.html(messagePage('Something went wrong', 'We could not complete this request. Please try again.', publication), 500);
+      return c.html(errorPage(site, 'internal', c.req.path), 500);
     },
     notFound(c: Context) {
       return answer(new GazetteError('not_found', 'There is nothing at this address. It may have moved, or the link may be incomplete.'), c);

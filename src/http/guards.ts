@@ -16,6 +16,8 @@ export const LIMITS = {
   accountByEmail: { name: 'account:email', max: 5, windowMs: TEN_MINUTES },
   billingByClient: { name: 'billing:client', max: 10, windowMs: TEN_MINUTES },
   billingByReader: { name: 'billing:reader', max: 5, windowMs: TEN_MINUTES },
+  // Each visit to the success page reads the Checkout Session from Stripe.
+  successByClient: { name: 'success:client', max: 30, windowMs: TEN_MINUTES },
 } satisfies Record<string, Limit>;
 
 /**
@@ -74,15 +76,18 @@ export function sameOriginPosts(publicUrl: string): MiddlewareHandler {
  * Browser protections on every answer. Tokens live in URLs, so no referrer ever leaves; nothing may
  * frame a page; forms may post to us and be redirected on to Stripe's Checkout and billing portal.
  */
-export function browserProtections(config: Pick<Config, 'publicUrl' | 'stripe'>): MiddlewareHandler {
+export function browserProtections(config: Pick<Config, 'publicUrl' | 'stripe' | 'publication'>): MiddlewareHandler {
   const formTargets = ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com'];
   // A Stripe-compatible server (STRIPE_API_BASE) sends the reader to its own pages.
   if (config.stripe?.apiBase) formTargets.push(new URL(config.stripe.apiBase).origin);
+  // Our favicon, the digest's and articles' images (https), and the publisher's logo even on plain http.
+  const images = ["'self'", 'https:', 'data:'];
+  if (config.publication.logoUrl?.startsWith('http:')) images.push(new URL(config.publication.logoUrl).origin);
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       styleSrc: ["'unsafe-inline'"],
-      imgSrc: ['https:', 'data:'],
+      imgSrc: images,
       formAction: formTargets,
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],

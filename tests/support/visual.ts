@@ -81,3 +81,26 @@ export async function openPage(browser: Browser, width: number, scheme: Scheme):
   const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
   return page;
 }
+
+export interface Box {
+  text: string;
+  fontSize: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** Laid out, not hidden, not transparent, and within the page's width. */
+  visible: boolean;
+}
+
+/** Every element matching `selector` as laid out on the reader's screen: a headline a reader can't see shows here. */
+export async function boxes(page: Page, selector: string): Promise<Box[]> {
+  return page.$$eval(selector, (elements) =>
+    elements.map((e) => {
+      const r = e.getBoundingClientRect();
+      const style = getComputedStyle(e);
+      const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.opacity !== '0' && r.left >= 0 && r.right <= document.documentElement.clientWidth + 0.5;
+      return { text: (e as HTMLElement).innerText.trim(), fontSize: parseFloat(style.fontSize), left: r.left, top: r.top + scrollY, width: r.width, height: r.height, visible };
+    }),
+  );
+}

@@ -99,3 +99,26 @@ describe('configuration on Workers', () => {
     }
   });
 });
+
+describe('the publication’s pages on Workers', () => {
+  it('the archive reads D1, the offer shows its sample in the shared layout, the favicon is served', async () => {
+    const { env } = await import('cloudflare:test');
+    const now = Date.now();
+    const date = new Date(now - 24 * 3600_000).toISOString().slice(0, 10);
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO articles (id, guid, url, title, summary, image_url, author, section, published_at, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)').bind('a1', 'g1', 'https://news.example.com/tram', 'Tram line to the east by 2030', 'The mayor promised it.', 'Tom', 'City', now, 'api', now, now),
+      env.DB.prepare('INSERT INTO editions (date, subject, html, text, article_count, frozen_at, slot_marker) VALUES (?, ?, ?, ?, 1, ?, NULL)').bind(date, 'Tram', '<html></html>', 'Tram', now),
+      env.DB.prepare('INSERT INTO edition_articles (edition_date, article_id, position) VALUES (?, ?, 0)').bind(date, 'a1'),
+    ]);
+    const archive = await request('/archive');
+    expect(archive.status).toBe(200);
+    expect(await archive.text()).toContain('<a href="https://news.example.com/tram">Tram line to the east by 2030</a>');
+    expect(await (await request(`/archive/${date}`)).text()).toContain('The mayor promised it.');
+    const offer = await (await request('/')).text();
+    expect(offer).toContain('From the latest edition');
+    expect(offer).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    const icon = await request('/favicon.svg');
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toContain('>T</text>');
+  });
+});
