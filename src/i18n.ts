@@ -55,3 +55,12 @@ export function translator(publication: Pick<Publication, 'language' | 'locale'>
     date: (date, timeZone) => new Intl.DateTimeFormat(publication.locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(date),
   };
 }
+
+/**
+ * A text with a per-reader slot inside it ("… at {email} as a subscriber …"): the pieces either side,
+ * each filled, so the template puts its own [[slot]] between them and no value can form one.
+ */
+export function around(t: Translator, key: string, slot: string, params: Record<string, string | number> = {}): { before: string; after: string } {
+  const [before = '', ...rest] = t.t(key).split(`{${slot}}`);
+  return { before: fill(before, params), after: fill(rest.join(''), params) };
+}

@@ -58,6 +58,7 @@ describe('POST /admin/articles', () => {
     [{ url: 'https://news.example.com/x', title: 'x', published_at: 'yesterday' }, 'published_at'],
     [{ url: 'https://news.example.com/x', title: 'x', image_url: 'data:image/png;base64,AAAA' }, 'image_url'],
     [{ url: 'https://news.example.com/x', title: 'x', colour: 'red' }, 'colour'],
+    [{ url: 'https://news.example.com/x', title: 'x', lead: 'yes' }, 'lead'],
   ])('refuses %j (field %s)', async (item, field) => {
     const res = await post(item);
     expect(res.status).toBe(400);

@@ -4,7 +4,7 @@ import type { ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findEdition } from '../src/editions/edition.ts';
 import { runDigest, summaryLine } from '../src/editions/run.ts';
-import { readerLinks } from '../src/links.ts';
+import { readerLinks, viewUrl } from '../src/links.ts';
 import { smtpMailer } from '../src/mail/smtp.ts';
 import { escapeHtml, fillTemplate } from '../src/mail/template.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
@@ -100,7 +100,7 @@ describe('MIME structure', () => {
       expect(parsed.attachments).toHaveLength(0);
       // The HTML is the edition's, filled for this reader; the hostile text is text in both parts.
       const reader = readerOf(parsed);
-      const expected = fillTemplate(edition, { email: `reader${Number(reader.slice(-7))}@example.com`, ...(await readerLinks(h.deps.config, reader, h.clock.now())) });
+      const expected = fillTemplate(edition, { email: `reader${Number(reader.slice(-7))}@example.com`, ...(await readerLinks(h.deps.config, reader, h.clock.now())), view_url: await viewUrl(h.deps.config, reader, edition.date) });
       expect(parsed.html).toBe(expected.html);
       expect(parsed.text).toBe(expected.text);
       for (const s of hostile) {
@@ -128,29 +128,32 @@ describe('template holes', () => {
     expect(summaryLine(summary)).toBe(`edition ${DATE}: sent=3 failed=0 pending=0 skipped=0`);
     expect(smtp.messages).toHaveLength(3);
     for (const { raw, parsed } of smtp.messages) {
-      expect(parsed.subject).toBe('The Morning Gazette · Friday, 27 November 2026: [[billing_url]]');
+      expect(parsed.subject).toBe('[[billing_url]]');
       for (const s of ['Markets [[x]] today', '[[billing_url]]', '[[unsubscribe_url]]', '[[email]]', '[[message_id]]']) {
         expect(parsed.html).toContain(s);
         expect(parsed.text).toContain(s);
       }
       const reader = readerOf(parsed);
-      const links = await readerLinks(h.deps.config, reader, h.clock.now());
+      const links = { ...(await readerLinks(h.deps.config, reader, h.clock.now())), view_url: await viewUrl(h.deps.config, reader, DATE) };
       const email = parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0]!.address! : '';
       const html = parsed.html as string;
       const text = parsed.text!;
-      // Each link once in each part (the footer), the unsubscribe link once more in its header; nowhere else.
-      for (const value of [links.unsubscribe_url, links.billing_url, email]) {
+      // Each link once in each part (the footer, the view link at the top), the unsubscribe link once more in its header; nowhere else.
+      for (const value of [links.unsubscribe_url, links.billing_url, links.view_url, email]) {
         expect(occurrences(html, value)).toBe(1);
         expect(occurrences(text, value)).toBe(1);
         expect(parsed.subject).not.toContain(value);
       }
-      expect(/<a href="([^"]+)">Unsubscribe from the digest<\/a>/.exec(html)?.[1]).toBe(links.unsubscribe_url);
-      expect(/<a href="([^"]+)">Manage subscription<\/a>/.exec(html)?.[1]).toBe(links.billing_url);
+      const linkTo = (label: string) => new RegExp(`<a [^>]*href="([^"]+)"[^>]*>${label}</a>`).exec(html)?.[1];
+      expect(linkTo('Unsubscribe from the digest')).toBe(links.unsubscribe_url);
+      expect(linkTo('Manage subscription')).toBe(links.billing_url);
+      expect(linkTo('View in your browser')).toBe(links.view_url);
       expect(text).toContain(`Unsubscribe from the digest: ${links.unsubscribe_url}\nManage subscription: ${links.billing_url}\n`);
       const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n(?=[ \t])/g, '');
       expect(occurrences(headers, links.unsubscribe_url)).toBe(1);
       expect(headers).toContain(`List-Unsubscribe: <${links.unsubscribe_url}>`);
       expect(occurrences(headers, links.billing_url)).toBe(0);
+      expect(occurrences(headers, links.view_url)).toBe(0);
     }
     expect(await h.deps.db.selectFrom('deliveries').select('status').where('status', '!=', 'sent').execute()).toEqual([]);
   });
@@ -169,7 +172,7 @@ describe('bidirectional text controls', () => {
     await seedReaders(h.deps.db, 1);
     await runDigest(h.deps, fast);
     const { raw, parsed } = smtp.messages[0]!;
-    expect(parsed.subject).toBe('The Morning Gazette · Friday, 27 November 2026: Refund fdp.exe approved');
+    expect(parsed.subject).toBe('Refund fdp.exe approved');
     const controls = /[\u202a-\u202e\u2066-\u2069]/;
     expect(parsed.subject).not.toMatch(controls);
     expect(parsed.html).not.toMatch(controls);
@@ -180,12 +183,13 @@ describe('bidirectional text controls', () => {
 
 describe('encoded-words in article text', () => {
   it('a title that spells an RFC 2047 encoded-word stays literal in the subject (no hidden text, no bidi override)', async () => {
-    const { editionSubject, editionView } = await import('../src/editions/render.ts');
+    const { editionView } = await import('../src/editions/render.ts');
+    const { loadConfig } = await import('../src/config.ts');
     const { compileMime, fillMime } = await import('../src/mail/mime.ts');
     const { simpleParser } = await import('mailparser');
     const title = 'Markets calm =?UTF-8?Q?=E2=80=AEfdp.exe?= and =?UTF-8?B?WW91ciBhY2NvdW50IGlzIHN1c3BlbmRlZA==?=';
-    const view = editionView({ publication: 'Gazette', date: '2026-11-27', timezone: 'UTC', publisherAddress: null, articles: [{ url: 'https://news.example.com/a', title, summary: null, image_url: null, author: null, section: null }] });
-    const subject = editionSubject(view);
+    const view = editionView(loadConfig({ MAIL_FROM: 'Gazette <digest@news.example.com>' }), '2026-11-27', [{ url: 'https://news.example.com/a', title, summary: null, image_url: null, author: null, section: null }]);
+    const subject = view.subject;
     const mime = compileMime({ from: 'Gazette <digest@news.example.com>', subject, date: new Date(0), headers: {}, recipientHeaders: {}, html: ['<p>x</p>'], text: ['x'] });
     const parsed = await simpleParser(Buffer.from(fillMime(mime, { to: 'r@example.com', message_id: 'm@example.com' })));
     expect(parsed.subject).toBe(subject);

@@ -51,7 +51,7 @@ describe('fan-out', () => {
     expect(headers).toMatch(/^List-Id: The Morning Gazette <digest\.news\.example\.com>$/im);
     expect(headers).toMatch(/^X-Gazette-Edition: 2026-11-27$/m);
     expect(parsed.messageId).toBe(`<edition.2026-11-27.${id}@news.example.com>`);
-    expect(parsed.subject).toBe('The Morning Gazette · Friday, 27 November 2026: Story number 1 about the harbour');
+    expect(parsed.subject).toBe('Story number 1 about the harbour');
     expect(parsed.html).toContain('Tram &lt;b&gt;line&lt;/b&gt; Bcc: x@evil.example');
     expect(parsed.text).toContain('Tram <b>line</b> Bcc: x@evil.example');
     expect(headers).not.toMatch(/^Bcc:/im);

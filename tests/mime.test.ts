@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
 import { freezeEdition } from '../src/editions/edition.ts';
 import { digestMime, personalise, rawDigest } from '../src/editions/message.ts';
-import { editionSubject, editionView, type EditionArticle } from '../src/editions/render.ts';
+import { editionView, type EditionArticle } from '../src/editions/render.ts';
 import { runDigest } from '../src/editions/run.ts';
-import { readerLinks } from '../src/links.ts';
+import { readerLinks, viewUrl } from '../src/links.ts';
 import { composeMessage } from '../src/mail/compose.ts';
 import { compileMime, fillMime, randomBoundary } from '../src/mail/mime.ts';
 import { splitSlots } from '../src/mail/slots.ts';
@@ -161,12 +161,12 @@ describe('random editions (property)', () => {
         author: rand() < 0.7 ? randomText(rand, 3) : null,
         section: rand() < 0.7 ? randomText(rand, 2) : null,
       }));
-      const view = editionView({ publication: 'The Morning Gazette', date: '2026-11-27', timezone: 'UTC', publisherAddress: '1 Harbour Street', articles });
-      const edition = { date: '2026-11-27', subject: editionSubject(view), ...(await h.deps.templates.digest(view)) };
+      const view = editionView(h.deps.config, '2026-11-27', articles);
+      const edition = { date: '2026-11-27', subject: view.subject, ...(await h.deps.templates.digest(view)) };
       const reader = { id: `reader-${e}`, email: `reader.${e}@example.com` };
       const copy = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
       const parsed = await simpleParser(Buffer.from(copy.raw));
-      const expected = fillTemplate(edition, { email: reader.email, ...(await readerLinks(h.deps.config, reader.id, h.clock.now())) });
+      const expected = fillTemplate(edition, { email: reader.email, ...(await readerLinks(h.deps.config, reader.id, h.clock.now())), view_url: await viewUrl(h.deps.config, reader.id, edition.date) });
       const html = parsed.html as string;
       for (const a of view.articles) if (!html.includes(escapeHtml(a.title))) problems.push(`edition ${e}: title missing: ${JSON.stringify(a.title)}`);
       if (html !== expected.html) {

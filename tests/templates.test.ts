@@ -15,7 +15,7 @@ describe('templates compiled at build time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gazette-templates-'));
     try {
       cpSync(TEMPLATES_DIR, dir, { recursive: true });
-      await expect(compileTemplate('digest', dir)).resolves.toMatchObject({ html: expect.stringContaining('{{#articles}}') });
+      await expect(compileTemplate('digest', dir)).resolves.toMatchObject({ html: expect.stringContaining('{{#stories}}') });
       const source = readFileSync(join(dir, 'digest.mjml'), 'utf8');
       writeFileSync(join(dir, 'digest.mjml'), source.replace(/<mj-raw>(\{\{[#/][a-z_]+\}\})<\/mj-raw>/g, '$1'));
       await expect(compileTemplate('digest', dir)).rejects.toThrow(/^templates\/digest\.mjml: MJML moved or dropped/);

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import type { ArticlesTable } from '../db/schema.ts';
 import { foldControl, truncate, SUMMARY_MAX } from './text.ts';
 
-/** An article as the rest of Gazette sees it: plain text fields, absolute http(s) URLs, epoch ms. */
-export type ArticleInput = Omit<ArticlesTable, 'id' | 'source' | 'created_at' | 'updated_at'>;
+/**
+ * An article as the rest of Gazette sees it: plain text fields, absolute http(s) URLs, epoch ms.
+ * `lead` comes from the API only: a feed item has none, and leaves what the CMS said as it is.
+ */
+export type ArticleInput = Omit<ArticlesTable, 'id' | 'source' | 'created_at' | 'updated_at' | 'lead'> & { lead?: boolean };
 
 const text = (max: number) => z.string().transform((v) => truncate(foldControl(v), max));
 const optionalText = (max: number) =>
@@ -25,6 +28,7 @@ export const articleSchema = z
     author: optionalText(120),
     section: optionalText(80),
     published_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    lead: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict();
 
@@ -38,5 +42,7 @@ export function articleFromApi(parsed: z.output<typeof articleSchema>, now: numb
     author: parsed.author,
     section: parsed.section,
     published_at: parsed.published_at ? Date.parse(parsed.published_at) : now,
+    // The CMS sends the whole article: no "lead" means not the lead (it may have been before).
+    lead: parsed.lead ?? false,
   };
 }

@@ -7,10 +7,21 @@ export type UpsertOutcome = 'new' | 'updated' | 'unchanged';
 /** `undated`: the source gave no date; an article already stored keeps the date it was first seen with. */
 export type UpsertInput = ArticleInput & { undated?: boolean };
 
-const same = (a: ArticleInput, b: ArticleInput) =>
-  a.title === b.title && a.url === b.url && a.summary === b.summary && a.image_url === b.image_url && a.author === b.author && a.section === b.section && a.published_at === b.published_at;
+type Stored = Omit<ArticleInput, 'lead'> & { id: string; created_at: number; lead: number };
 
-type Stored = ArticleInput & { id: string; created_at: number };
+/** An input without `lead` (a feed item) leaves the stored mark alone, so it never differs on it. */
+const same = (stored: Stored, a: ArticleInput) =>
+  stored.title === a.title &&
+  stored.url === a.url &&
+  stored.summary === a.summary &&
+  stored.image_url === a.image_url &&
+  stored.author === a.author &&
+  stored.section === a.section &&
+  stored.published_at === a.published_at &&
+  (a.lead === undefined || (stored.lead === 1) === a.lead);
+
+/** The columns an input writes: `lead` only when it says something about it. */
+const columns = ({ lead, ...fields }: ArticleInput) => (lead === undefined ? fields : { ...fields, lead: lead ? 1 : 0 });
 
 // A lookup binds a guid and a url per article: 90 parameters, under D1's 100 per statement.
 const LOOKUP_CHUNK = 45;
@@ -23,7 +34,7 @@ async function storedMatches(db: Db, articles: ArticleInput[]): Promise<Stored[]
     rows.push(
       ...(await db
         .selectFrom('articles')
-        .select(['id', 'guid', 'url', 'title', 'summary', 'image_url', 'author', 'section', 'published_at', 'created_at'])
+        .select(['id', 'guid', 'url', 'title', 'summary', 'image_url', 'author', 'section', 'published_at', 'lead', 'created_at'])
         .where((eb) => eb.or([eb('guid', 'in', chunk.map((a) => a.guid)), eb('url', 'in', chunk.map((a) => a.url))]))
         .execute()),
     );
@@ -65,7 +76,7 @@ async function upsertOnce(deps: Pick<Deps, 'db' | 'batch'>, articles: UpsertInpu
     // Otherwise an undated item would move to "now" on every poll, and look like the newest article forever.
     const a = undated && existing ? { ...input, published_at: existing.published_at } : input;
     if (!existing) {
-      const row: Stored = { id: crypto.randomUUID(), ...a, created_at: now };
+      const row: Stored = { id: crypto.randomUUID(), ...a, lead: a.lead ? 1 : 0, created_at: now };
       writes.push(db.insertInto('articles').values({ ...row, source, updated_at: now }).compile());
       byGuid.set(row.guid, row);
       byUrl.set(row.url, row);
@@ -74,7 +85,7 @@ async function upsertOnce(deps: Pick<Deps, 'db' | 'batch'>, articles: UpsertInpu
       outcomes.push('unchanged');
     } else {
       // Keep the stored guid: it is the article's identity; a moved url or a new guid for the same url updates it.
-      const { guid: _guid, ...fields } = a;
+      const { guid: _guid, ...fields } = columns(a);
       writes.push(db.updateTable('articles').set({ ...fields, updated_at: now }).where('id', '=', existing.id).compile());
       Object.assign(existing, fields);
       byUrl.set(existing.url, existing);

@@ -3,7 +3,9 @@ import type { Deps } from '../deps.ts';
 import { suppressedSql } from '../readers/suppressions.ts';
 import type { Db } from '../db/schema.ts';
 import { messageIdDomain, readerLinks } from '../links.ts';
-import { fillTemplate, headerSafe } from '../mail/template.ts';
+import { around, translator } from '../i18n.ts';
+import { mailIdentity } from '../mail/identity.ts';
+import { fillTemplate, headerSafe, renderTemplate } from '../mail/template.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
 
@@ -22,13 +24,29 @@ export async function queueWelcome(db: Db, readerId: string, now: number): Promi
 
 export async function buildWelcome(deps: Deps, reader: { id: string; email: string }): Promise<OutgoingMessage> {
   const { config } = deps;
+  const t = translator(config.publication);
   const publication = config.publication.name;
+  const subject = headerSafe(t.t('subject.welcome', { publication }));
+  const view = {
+    ...mailIdentity(config.publication),
+    subject,
+    t: {
+      preview: t.t('welcome.preview'),
+      heading: t.t('welcome.heading'),
+      thanks: around(t, 'welcome.thanks', 'email'),
+      billing: t.t('welcome.billing'),
+      button: t.t('welcome.button'),
+      why: t.t('welcome.why', { publication }),
+      stop: t.t('welcome.stop'),
+      manage: t.t('welcome.manage'),
+    },
+  };
   const links = await readerLinks(config, reader.id, deps.clock.now());
-  const body = fillTemplate(deps.templates.welcome, { publication, email: reader.email, ...links });
+  const body = fillTemplate(renderTemplate(deps.templates.welcome, view), { email: reader.email, ...links });
   return {
     from: config.mailFrom,
     to: reader.email,
-    subject: headerSafe(`Welcome to ${publication}`),
+    subject,
     ...body,
     messageId: `welcome.${reader.id}@${messageIdDomain(config.publicUrl)}`,
     headers: {

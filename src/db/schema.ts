@@ -96,6 +96,8 @@ export interface ArticlesTable {
   author: string | null;
   section: string | null;
   published_at: Millis;
+  /** 1 when the CMS marked it as the lead story; feeds never set it. */
+  lead: Generated<number>;
   source: string;
   created_at: Millis;
   updated_at: Millis;

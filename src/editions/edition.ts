@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, EditionsTable } from '../db/schema.ts';
-import { editionSubject, editionView, type EditionArticle } from './render.ts';
+import { editionView } from './render.ts';
 
 /** An article is eligible if no edition holds it and it was published in the 48 hours before freezing. */
 export const EDITION_WINDOW_MS = 48 * 3600_000;
@@ -15,7 +15,7 @@ export async function findEdition(deps: Deps, date: string): Promise<Edition | u
 async function candidates(deps: Deps, now: number) {
   return deps.db
     .selectFrom('articles')
-    .select(['id', 'url', 'title', 'summary', 'image_url', 'author', 'section', 'published_at'])
+    .select(['id', 'url', 'title', 'summary', 'image_url', 'author', 'section', 'published_at', 'lead'])
     .where('published_at', '>', now - EDITION_WINDOW_MS)
     .where('published_at', '<=', now)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('edition_articles').select('article_id').whereRef('edition_articles.article_id', '=', 'articles.id'))))
@@ -25,24 +25,33 @@ async function candidates(deps: Deps, now: number) {
     .execute();
 }
 
-function viewFor(deps: Deps, date: string, articles: EditionArticle[]) {
-  return editionView({
-    publication: deps.config.publication.name,
+type Candidate = Awaited<ReturnType<typeof candidates>>[number];
+
+/**
+ * The edition's order: its lead first (the newest article the CMS marked as the lead, else the
+ * newest), then the others newest first. The mail shows them in this order and the edition keeps it.
+ */
+function leadFirst<A extends Pick<Candidate, 'lead'>>(newestFirst: A[]): A[] {
+  const at = newestFirst.findIndex((a) => a.lead === 1);
+  return at > 0 ? [newestFirst[at]!, ...newestFirst.slice(0, at), ...newestFirst.slice(at + 1)] : newestFirst;
+}
+
+function viewFor(deps: Deps, date: string, articles: Candidate[]) {
+  return editionView(
+    deps.config,
     date,
-    timezone: deps.config.digestTimezone,
-    publisherAddress: deps.config.publication.address ?? null,
-    articles: articles.map((a) => ({ url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section })),
-  });
+    articles.map((a) => ({ url: a.url, title: a.title, summary: a.summary, image_url: a.image_url, author: a.author, section: a.section })),
+  );
 }
 
 /** What the edition of `date` would hold if frozen now, rendered but not stored (the staff preview). */
 export async function previewEdition(deps: Deps, date: string): Promise<Omit<Edition, 'date' | 'frozen_at'> | null> {
   const existing = await findEdition(deps, date);
   if (existing) return existing;
-  const articles = await candidates(deps, deps.clock.now());
+  const articles = leadFirst(await candidates(deps, deps.clock.now()));
   if (!articles.length) return null;
   const view = viewFor(deps, date, articles);
-  return { subject: editionSubject(view), ...(await deps.templates.digest(view)), article_count: articles.length };
+  return { subject: view.subject, ...(await deps.templates.digest(view)), article_count: articles.length };
 }
 
 /**
@@ -54,7 +63,7 @@ export async function freezeEdition(deps: Deps, date: string): Promise<Edition |
   const existing = await findEdition(deps, date);
   if (existing) return existing;
   const now = deps.clock.now();
-  const articles = await candidates(deps, now);
+  const articles = leadFirst(await candidates(deps, now));
   if (!articles.length) {
     // Another process may have frozen this date (and taken its articles) since we looked.
     const frozenMeanwhile = await findEdition(deps, date);
@@ -64,7 +73,7 @@ export async function freezeEdition(deps: Deps, date: string): Promise<Edition |
   }
   const view = viewFor(deps, date, articles);
   const rendered = await deps.templates.digest(view);
-  const edition: Edition = { date, subject: editionSubject(view), html: rendered.html, text: rendered.text, slot_marker: rendered.slot_marker, article_count: articles.length, frozen_at: now };
+  const edition: Edition = { date, subject: view.subject, html: rendered.html, text: rendered.text, slot_marker: rendered.slot_marker, article_count: articles.length, frozen_at: now };
   // One batch (D1 has no interactive transactions). If another process froze this date first, our
   // edition row is not inserted, and each article row is guarded on the edition being ours (its
   // marker is drawn per render): the loser writes nothing.

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { messageIdDomain, readerLinks } from '../links.ts';
+import { messageIdDomain, readerLinks, viewUrl } from '../links.ts';
 import type { OutgoingMessage, RawMessage } from '../mail/mailer.ts';
 import { addressOf, encodePhrase } from '../mail/headers.ts';
 import { compileMime, fillMime, type MimeTemplate } from '../mail/mime.ts';
@@ -25,17 +25,23 @@ function editionHeaders(config: MessageConfig, date: string): Record<string, str
   };
 }
 
+/** What fills one reader's copy of an edition: their address and their own links (this edition's view link among them). */
+async function readerValues(config: MessageConfig, date: string, reader: { id: string; email: string }, now: number) {
+  const [links, view_url] = await Promise.all([readerLinks(config, reader.id, now), viewUrl(config, reader.id, date)]);
+  return { email: reader.email, ...links, view_url };
+}
+
 /** One reader's copy as a structured message: the staff preview, and the reference the fast path is checked against. */
 export async function personalise(config: MessageConfig, edition: EditionContent, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
-  const links = await readerLinks(config, reader.id, now);
+  const values = await readerValues(config, edition.date, reader, now);
   return {
     from: config.mailFrom,
     to: reader.email,
     subject: edition.subject,
-    ...fillTemplate(edition, { email: reader.email, ...links }),
+    ...fillTemplate(edition, values),
     messageId: digestMessageId(config, edition.date, reader.id),
     headers: {
-      'List-Unsubscribe': `<${links.unsubscribe_url}>`,
+      'List-Unsubscribe': `<${values.unsubscribe_url}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       ...editionHeaders(config, edition.date),
     },
@@ -57,12 +63,11 @@ export function digestMime(config: MessageConfig, edition: EditionContent, sentA
 
 /** One reader's copy from the MIME template: the same content `personalise` describes, already encoded. */
 export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number, reuse?: Uint8Array): Promise<RawMessage> {
-  const links = await readerLinks(config, reader.id, now);
   const messageId = digestMessageId(config, date, reader.id);
   return {
     from: addressOf(config.mailFrom),
     to: reader.email,
     messageId,
-    raw: fillMime(mime, { to: reader.email, message_id: messageId, email: reader.email, ...links }, reuse),
+    raw: fillMime(mime, { to: reader.email, message_id: messageId, ...(await readerValues(config, date, reader, now)) }, reuse),
   };
 }

@@ -1,4 +1,5 @@
-import { slotPattern } from './slots.ts';
+import Mustache from 'mustache';
+import { drawSlotMarker, slotPattern } from './slots.ts';
 
 /**
  * A template already compiled from MJML: HTML and text with slots for per-reader values.
@@ -7,7 +8,7 @@ import { slotPattern } from './slots.ts';
 export interface CompiledTemplate {
   html: string;
   text: string;
-  /** The marker its slots carry ([[MARKER:name]]); absent for templates holding no outside text, which use [[name]]. */
+  /** The marker its slots carry ([[MARKER:name]]); null for editions stored before markers, which use [[name]]. */
   slot_marker?: string | null;
 }
 
@@ -15,6 +16,23 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * A compiled template's {{values}} filled (HTML-escaped in the HTML part, as they are in the text),
+ * its [[slots]] left for each reader and marked with a marker drawn once the values are known, so
+ * no value can form one (see slots.ts). The digest does this once per edition, the welcome and
+ * account-link mails once per mail.
+ */
+export function renderTemplate(t: CompiledTemplate, view: object): CompiledTemplate & { slot_marker: string } {
+  const slot_marker = drawSlotMarker(JSON.stringify(view));
+  const marked = { ...view, slot_marker };
+  return {
+    html: Mustache.render(t.html, marked, {}, { escape: escapeHtml }),
+    // An empty {{#section}} leaves its blank lines behind.
+    text: Mustache.render(t.text, marked, {}, { escape: (v: string) => v }).replace(/\n{3,}/g, '\n\n'),
+    slot_marker,
+  };
 }
 
 /** Fills the slots; HTML values are escaped, an unknown slot is an error rather than a silent gap. */

@@ -3,7 +3,9 @@ import type { Db } from '../db/schema.ts';
 import { accountUrl, messageIdDomain } from '../links.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { OutgoingMessage } from '../mail/mailer.ts';
-import { fillTemplate, headerSafe } from '../mail/template.ts';
+import { around, translator } from '../i18n.ts';
+import { mailIdentity } from '../mail/identity.ts';
+import { fillTemplate, headerSafe, renderTemplate } from '../mail/template.ts';
 import { findReaderByEmail } from './store.ts';
 
 /** At most one link mail per address in this time, whoever asks and from how many processes. */
@@ -40,12 +42,24 @@ async function hasBilling(db: Db, readerId: string): Promise<boolean> {
 
 export async function buildAccountLinkMail(deps: Deps, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
   const { config } = deps;
-  const publication = config.publication.name;
-  const body = fillTemplate(deps.templates.accountLink, { publication, email: reader.email, account_url: await accountUrl(config, reader.id, now) });
+  const t = translator(config.publication);
+  const subject = headerSafe(t.t('subject.account_link', { publication: config.publication.name }));
+  const view = {
+    ...mailIdentity(config.publication),
+    subject,
+    t: {
+      preview: t.t('account_link.preview'),
+      heading: t.t('account_link.heading'),
+      asked: around(t, 'account_link.asked', 'email'),
+      button: t.t('account_link.button'),
+      expiry: t.t('account_link.expiry'),
+    },
+  };
+  const body = fillTemplate(renderTemplate(deps.templates.accountLink, view), { email: reader.email, account_url: await accountUrl(config, reader.id, now) });
   return {
     from: config.mailFrom,
     to: reader.email,
-    subject: headerSafe(`Manage your subscription to ${publication}`),
+    subject,
     ...body,
     messageId: `account.${reader.id}.${now}@${messageIdDomain(config.publicUrl)}`,
     headers: { 'X-Gazette-Kind': 'account-link' },

@@ -80,7 +80,7 @@ switch (args.lane) {
     const source = readFileSync(`${TEMPLATES_DIR}/digest.mjml`, 'utf8');
     const text = readFileSync(`${TEMPLATES_DIR}/digest.txt`, 'utf8');
     const articles = await listArticles(deps.db, { limit: 20 });
-    const view = editionView({ publication: 'The Morning Gazette', date: '2026-11-27', timezone: 'UTC', publisherAddress: env.PUBLISHER_ADDRESS, articles });
+    const view = editionView(deps.config, '2026-11-27', articles);
     const transport = nodemailer.createTransport({ url: args.smtpUrl, pool: true, maxConnections: args.concurrency, maxMessages: 1000 } as never);
     await pool(args.count, async (i) => {
       const reader = { id: `bench-${String(i).padStart(8, '0')}`, email: `reader${i}@bench.example.com` };

@@ -104,3 +104,26 @@ export async function boxes(page: Page, selector: string): Promise<Box[]> {
     }),
   );
 }
+
+/** A plain picture of the size asked for: a screenshot shows the layout a reader gets, with no network. */
+function placeholder(width: number, height: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#9fb3c4"/><stop offset="1" stop-color="#5d7286"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><path d="M0 ${height} L${width * 0.35} ${height * 0.45} L${width * 0.55} ${height * 0.7} L${width * 0.75} ${height * 0.35} L${width} ${height} Z" fill="#3f5163" opacity="0.6"/></svg>`;
+}
+
+/**
+ * Closes the page's network (the tests have none) but answers image requests with a placeholder of
+ * the size the markup declares for that URL (`sizes`), once `release()` is called: until then every
+ * image is still loading, so a test can see whether the layout moves when they arrive.
+ */
+export async function holdImages(page: Page, sizes: Map<string, { width: number; height: number }>): Promise<{ release(): void }> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await page.route('**/*', async (route) => {
+    const size = sizes.get(route.request().url());
+    if (route.request().url().startsWith('data:')) return route.continue();
+    if (!size) return route.abort();
+    await released;
+    await route.fulfill({ status: 200, contentType: 'image/svg+xml', body: placeholder(size.width, size.height) });
+  });
+  return { release };
+}
