@@ -50,6 +50,7 @@ describe('fan-out', () => {
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
     expect(headers).toMatch(/^List-Id: The Morning Gazette <digest\.news\.example\.com>$/im);
     expect(headers).toMatch(/^X-Gazette-Edition: 2026-11-27$/m);
+    expect(headers).toMatch(/^Feedback-ID: 2026-11-27:the-morning-gazette$/m);
     expect(parsed.messageId).toBe(`<edition.2026-11-27.${id}@news.example.com>`);
     expect(parsed.subject).toBe('Story number 1 about the harbour');
     expect(parsed.html).toContain('Tram &lt;b&gt;line&lt;/b&gt; Bcc: x@evil.example');

@@ -21,8 +21,15 @@ function editionHeaders(config: MessageConfig, date: string): Record<string, str
     // Only the phrase may be an encoded-word; the <id> part must stay as it is (RFC 2919).
     'List-Id': `${encodePhrase(config.publication.name)} <digest.${messageIdDomain(config.publicUrl)}>`,
     'X-Gazette-Edition': date,
+    // Gmail's feedback loop reports complaints per campaign (the edition) and sender (the publication).
+    'Feedback-ID': `${date}:${feedbackSender(config.publication.name)}`,
     Precedence: 'bulk',
   };
+}
+
+/** The publication as a Feedback-ID field: lower-case letters, digits and dashes (colons separate fields). */
+function feedbackSender(name: string): string {
+  return name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'gazette';
 }
 
 /** What fills one reader's copy of an edition: their address and their own links (this edition's view link among them). */
