@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { accountUrl, readerLinks } from '../src/links.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
 import { article, seedReaders } from './support/seed.ts';
-import { holdImages, legibility, openPage } from './support/visual.ts';
+import { declaredImages, holdImages, legibility, openPage } from './support/visual.ts';
 
 // Debian's Chromium (installed by .ci/run); screenshots land in .tmp/screens for a person to look at.
 const SCREENS = new URL('../.tmp/screens/', import.meta.url).pathname;
@@ -100,17 +100,6 @@ const digestHtml = {
 };
 
 /** Every <img> of a mail with the size its markup declares, so a placeholder of that size can answer it. */
-function declaredImages(html: string) {
-  const sizes = new Map<string, { width: number; height: number }>();
-  for (const [tag] of html.matchAll(/<img [^>]*>/g)) {
-    const attr = (name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
-    // A logo declares its height only: a wordmark five times as wide.
-    const height = Number(attr('height'));
-    sizes.set(attr('src')!.replace(/&amp;/g, '&'), { width: Number(attr('width') ?? height * 5), height });
-  }
-  return sizes;
-}
-
 /** What the digest's readers need to see: each story's parts (by their class in the template), and its images. */
 async function digestParts(page: Page) {
   return page.evaluate(() => {

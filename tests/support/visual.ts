@@ -127,3 +127,15 @@ export async function holdImages(page: Page, sizes: Map<string, { width: number;
   });
   return { release };
 }
+
+/** The images an HTML page declares, with the size its markup gives them (for holdImages). */
+export function declaredImages(html: string) {
+  const sizes = new Map<string, { width: number; height: number }>();
+  for (const [tag] of html.matchAll(/<img [^>]*>/g)) {
+    const attr = (name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+    // A logo declares its height only: a wordmark five times as wide.
+    const height = Number(attr('height'));
+    sizes.set(attr('src')!.replace(/&amp;/g, '&'), { width: Number(attr('width') ?? height * 5), height });
+  }
+  return sizes;
+}
