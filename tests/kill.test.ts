@@ -18,7 +18,7 @@ afterEach(async () => {
 async function setup(readers: number) {
   const database = await isolatedDatabase({ file: true });
   const c = connect(database.url);
-  await migrate(c.db, c.dialect, readMigrations());
+  await migrate(c.db, c.dialect, readMigrations(c.dialect));
   await seedReaders(c.db, readers);
   const now = Date.now();
   await upsertArticles(c, [article(1, now), article(2, now), article(3, now)], 'api', now);

@@ -55,7 +55,7 @@ describe('migration 0007', () => {
     const database = await isolatedDatabase({ file: true });
     const c = connect(database.url);
     try {
-      const all = readMigrations();
+      const all = readMigrations(c.dialect);
       await migrate(c.db, c.dialect, all.filter((m) => m.name < '0007'));
       const { sql } = await import('kysely');
       await sql`INSERT INTO readers (id, email, suppressed_at, suppressed_reason, created_at, updated_at) VALUES ('r1', 'bounced@example.com', 5, 'hard bounce: 550 no such mailbox', 1, 1), ('r2', 'fine@example.com', NULL, NULL, 1, 1)`.execute(c.db);

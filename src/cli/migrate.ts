@@ -9,7 +9,7 @@ const log = jsonLogger((l) => process.stderr.write(`${l}\n`));
 const config = configFromEnv(process.env, log);
 const connection = connect(config.databaseUrl, { poolSize: 1 });
 try {
-  const applied = await migrate(connection.db, connection.dialect, readMigrations());
+  const applied = await migrate(connection.db, connection.dialect, readMigrations(connection.dialect));
   process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
 } catch (err) {
   process.stderr.write(`gazette: migrate failed: ${(err as Error).message}\n`);

@@ -14,6 +14,15 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Name order with any dialect folder ignored, so `postgres/0010_x` runs between the shared `0009_…`
+ * and `0011_…` it was written after.
+ */
+export function byMigrationOrder(a: Migration, b: Migration): number {
+  const number = (m: Migration) => m.name.replace(/^\w+\//, '');
+  return number(a).localeCompare(number(b)) || a.name.localeCompare(b.name);
+}
+
 // Any constant works; it only has to be the same in every Gazette process.
 const MIGRATION_LOCK_KEY = 0x6761_7a65;
 
@@ -23,7 +32,7 @@ const MIGRATION_LOCK_KEY = 0x6761_7a65;
  * session advisory lock, SQLite on BEGIN IMMEDIATE (the second waits on busy_timeout, then sees it recorded).
  */
 export async function migrate(db: Kysely<any>, dialect: DialectName, migrations: Migration[]): Promise<string[]> {
-  const ordered = [...migrations].sort((a, b) => a.name.localeCompare(b.name));
+  const ordered = [...migrations].sort(byMigrationOrder);
   const applied: string[] = [];
   await db.connection().execute(async (conn) => {
     const inTransaction = async (work: () => Promise<void>) => {

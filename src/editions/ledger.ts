@@ -34,11 +34,10 @@ export async function claimDeliveries(
   opts: { date: string; owner: string; limit: number; now: number; dueBefore: number; leaseMs: number; after?: string; orphans?: boolean },
 ): Promise<Claimed[]> {
   const { date, owner, limit, now, dueBefore, leaseMs } = opts;
-  // On PostgreSQL every update leaves a dead index entry behind, and a claim that always starts from the
-  // first reader rescans all of them: there it resumes after the last reader claimed. (SQLite updates its
-  // index in place, and the extra range made it slower there, so it is left out.)
-  const after = opts.after ?? '';
-  const resume = dialect === 'postgres' ? sql`AND reader_id > ${after}` : sql``;
+  // Claims walk the primary key from after the last reader this sender claimed: no index holds the
+  // status (updates of it stay in place), so starting from the first reader each time would step
+  // over every delivery already sent.
+  const resume = sql`AND reader_id > ${opts.after ?? ''}`;
   const lease = sql`status = 'sending', lease_owner = ${owner}, lease_until = ${now + leaseMs}, attempts = deliveries.attempts + 1`;
   const claim = async (status: 'sending' | 'pending', due: RawBuilder<boolean>, max: number, range: RawBuilder<unknown> = sql``) => {
     const candidates = sql`SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND status = ${status} AND ${due} ${range} ORDER BY reader_id LIMIT ${max}`;
@@ -84,6 +83,14 @@ export async function markSent(db: Db, dialect: DialectName, date: string, reade
   await db.executeQuery(markSentQuery(dialect, date, readerId, email, now));
 }
 
+const MARK_MANY_SENT_PG = `UPDATE deliveries SET status = 'sent', sent_at = m.sent_at, email = m.email, lease_until = NULL, last_error = NULL
+  FROM (SELECT unnest($1::text[]) AS reader_id, unnest($2::text[]) AS email, unnest($3::bigint[]) AS sent_at) AS m
+  WHERE deliveries.edition_date = $4 AND deliveries.reader_id = m.reader_id AND deliveries.status <> 'sent'`;
+
+function markManySentQuery(date: string, marks: { readerId: string; email: string; now: number }[]): CompiledQuery {
+  return CompiledQuery.raw(MARK_MANY_SENT_PG, [marks.map((m) => m.readerId), marks.map((m) => m.email), marks.map((m) => m.now), date]);
+}
+
 function markSentQuery(dialect: DialectName, date: string, readerId: string, email: string, now: number): CompiledQuery {
   return CompiledQuery.raw(dialect === 'postgres' ? MARK_SENT_PG : MARK_SENT, [now, email, date, readerId]);
 }
@@ -108,6 +115,8 @@ export function sentMarker(store: { db: Db; dialect: DialectName; batch: Batch }
       pending = [];
       try {
         if (batch.length === 1) await markSent(db, dialect, date, batch[0]!.readerId, batch[0]!.email, batch[0]!.now);
+        // PostgreSQL: one statement for the whole group (one plan, one round trip, one commit).
+        else if (dialect === 'postgres') await db.executeQuery(markManySentQuery(date, batch));
         else await store.batch(batch.map((m) => markSentQuery(dialect, date, m.readerId, m.email, m.now)));
         for (const m of batch) m.done();
       } catch (err) {

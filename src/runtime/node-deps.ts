@@ -62,7 +62,7 @@ export async function createNodeRuntime(env: NodeJS.ProcessEnv, log = jsonLogger
   const connection = connect(config.databaseUrl, { poolSize: config.databasePoolSize });
   let applied: string[];
   try {
-    applied = await migrate(connection.db, connection.dialect, readMigrations());
+    applied = await migrate(connection.db, connection.dialect, readMigrations(connection.dialect));
   } catch (err) {
     await connection.close().catch(() => {});
     throw new StartupError(`cannot use the database named by DATABASE_URL (${describeDatabaseUrl(config.databaseUrl)}): ${errorText(err)}`);

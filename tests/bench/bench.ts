@@ -93,7 +93,7 @@ async function sendingLane(name: string, args: Record<string, unknown>, note?: s
 async function sqliteDatabase(file: string): Promise<string> {
   const url = `sqlite:${WORK}${file}`;
   const c = connect(url);
-  await migrate(c.db, c.dialect, readMigrations());
+  await migrate(c.db, c.dialect, readMigrations(c.dialect));
   const t = Date.now();
   await seedAudience(c, readers, Date.now());
   process.stderr.write(`  seeded ${readers} readers in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
@@ -114,7 +114,7 @@ async function postgresDatabase(name: string): Promise<{ url: string; drop(): Pr
   const u = new URL(base);
   u.searchParams.set('options', `-c search_path=${name}`);
   const c = connect(u.toString());
-  await migrate(c.db, c.dialect, readMigrations());
+  await migrate(c.db, c.dialect, readMigrations(c.dialect));
   await seedAudience(c, readers, Date.now());
   await c.close();
   return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${name} CASCADE`) };

@@ -99,7 +99,7 @@ export async function makeHarness(
     ...opts.env,
   });
   const connection = connect(config.databaseUrl);
-  await migrate(connection.db, connection.dialect, readMigrations());
+  await migrate(connection.db, connection.dialect, readMigrations(connection.dialect));
   const logs: string[] = [];
   const clock = opts.clock ?? testClock();
   const pending = new Set<Promise<unknown>>();
