@@ -7,7 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
-RUN node --import tsx src/cli/build-templates.ts
+RUN npm run build --silent
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -18,4 +18,4 @@ USER node
 EXPOSE 8787
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "src/node.ts"]
+CMD ["node", "--enable-source-maps", "dist/node.js"]

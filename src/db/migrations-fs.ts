@@ -1,9 +1,21 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { byMigrationOrder, type Migration } from './migrate.ts';
 import type { DialectName } from './schema.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/** The folder with package.json above this module: the same answer from src/db/ and from a bundle in dist/. */
+function packageDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('gazette: package.json not found above the running code; migrations/ lives beside it');
+    dir = up;
+  }
+  return dir;
+}
+
+export const MIGRATIONS_DIR = join(packageDir(), 'migrations');
 
 const sqlFiles = (dir: string, prefix = ''): Migration[] =>
   readdirSync(dir, { withFileTypes: true })

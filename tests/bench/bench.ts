@@ -3,11 +3,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { connect } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { readMigrations } from '../../src/db/migrations-fs.ts';
+import { TEMPLATES_DIR } from '../../src/mail/mjml.ts';
 import { seedAudience } from './seed.ts';
 
 // npm run bench [-- --readers N --repeat 5 --naive 500 --dkim --db postgres --senders 1,2,4 --no-http]
@@ -43,6 +45,10 @@ interface SinkStats {
 }
 
 const tsx = ['--import', 'tsx'];
+// Lanes run as plain JavaScript, as `npm start` and `npm run digest` do (a TypeScript loader in the
+// process would count its own memory and CPU against the sender).
+const LANE = `${WORK}lane.mjs`;
+await build({ entryPoints: [new URL('./lane.ts', import.meta.url).pathname], outfile: LANE, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
 const sink = fork(new URL('./sink.ts', import.meta.url).pathname, [], { execArgv: tsx });
 const sinkPort = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
 const sinkStats = () =>
@@ -54,7 +60,7 @@ const smtpUrl = `smtp://127.0.0.1:${sinkPort}`;
 
 function lane(args: Record<string, unknown>): Promise<LaneResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...tsx, new URL('./lane.ts', import.meta.url).pathname, JSON.stringify({ smtpUrl, concurrency, ...args })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [LANE, JSON.stringify({ smtpUrl, concurrency, templatesDir: TEMPLATES_DIR, ...args })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d));
     p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`lane ${String(args['lane'])} exited ${code}`))));

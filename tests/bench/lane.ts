@@ -1,7 +1,4 @@
-import Mustache from 'mustache';
-import mjml2html from 'mjml';
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import { listArticles } from '../../src/articles/store.ts';
 import { connect } from '../../src/db/connect.ts';
 import { freezeEdition } from '../../src/editions/edition.ts';
@@ -11,7 +8,6 @@ import { editionView } from '../../src/editions/render.ts';
 import { runDigest } from '../../src/editions/run.ts';
 import { readerLinks } from '../../src/links.ts';
 import { smtpMailer } from '../../src/mail/smtp.ts';
-import { TEMPLATES_DIR } from '../../src/mail/mjml.ts';
 import { escapeHtml } from '../../src/mail/template.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createNodeRuntime } from '../../src/runtime/node-deps.ts';
@@ -25,6 +21,8 @@ interface LaneArgs {
   smtpUrl: string;
   concurrency: number;
   count: number;
+  /** templates/, for the naive lane's MJML. */
+  templatesDir: string;
 }
 const args = JSON.parse(process.argv[2]!) as LaneArgs;
 const env = {
@@ -77,8 +75,10 @@ switch (args.lane) {
   }
   case 'naive': {
     // What a hurried implementation does: the full MJML template per reader, then nodemailer builds each message.
-    const source = readFileSync(`${TEMPLATES_DIR}/digest.mjml`, 'utf8');
-    const text = readFileSync(`${TEMPLATES_DIR}/digest.txt`, 'utf8');
+    // Loaded here only, so the other lanes' peak RSS is their own.
+    const [{ default: Mustache }, { default: mjml2html }, { default: nodemailer }] = await Promise.all([import('mustache'), import('mjml'), import('nodemailer')]);
+    const source = readFileSync(`${args.templatesDir}/digest.mjml`, 'utf8');
+    const text = readFileSync(`${args.templatesDir}/digest.txt`, 'utf8');
     const articles = await listArticles(deps.db, { limit: 20 });
     const view = editionView(deps.config, '2026-11-27', articles);
     const transport = nodemailer.createTransport({ url: args.smtpUrl, pool: true, maxConnections: args.concurrency, maxMessages: 1000 } as never);
