@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 const postgresUrl = process.env['GAZETTE_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Pure functions (no database) need not run twice, nor Chromium's checks of pages whose queries
-// other files run on both databases (archive.test.ts, pages.test.ts).
-const dbFree = ['tests/config.test.ts', 'tests/logging.test.ts', 'tests/browser.test.ts', 'tests/browser-pages.test.ts', 'tests/startup-errors.test.ts', 'tests/ip-address.test.ts', 'tests/qp.test.ts', 'tests/templates.test.ts', 'tests/wrangler.test.ts', 'tests/i18n.test.ts'];
+// other files run on both databases (archive.test.ts, pages.test.ts, console.test.ts).
+const dbFree = ['tests/config.test.ts', 'tests/logging.test.ts', 'tests/browser.test.ts', 'tests/browser-pages.test.ts', 'tests/browser-console.test.ts', 'tests/startup-errors.test.ts', 'tests/ip-address.test.ts', 'tests/qp.test.ts', 'tests/templates.test.ts', 'tests/wrangler.test.ts', 'tests/i18n.test.ts'];
 const nodeTests = { include: ['tests/**/*.test.ts'], exclude: ['tests/workers/**'] };
 
 export default defineConfig({

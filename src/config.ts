@@ -97,6 +97,7 @@ const schema = z.object({
   MAIL_FROM: z.preprocess(emptyAsUndefined, mailbox.default('Gazette <digest@localhost>')),
   APP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
   ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
+  STAFF_EMAILS: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_PRICE_ID: optionalString,
@@ -204,6 +205,8 @@ export interface Config {
   /** Undefined only until the runtime shell supplies a development secret. */
   appSecret: string | undefined;
   adminToken: string | undefined;
+  /** Addresses that may ask for a mailed sign-in link to the staff console, lower-cased. */
+  staffEmails: string[];
   /** Undefined when Stripe is not configured: checkout then answers 503. */
   stripe: StripeConfig | undefined;
   feedUrls: string[];
@@ -264,6 +267,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   for (const arn of (e.SES_SNS_TOPIC_ARN ?? '').split(',').map((t) => t.trim()).filter(Boolean)) {
     if (!/^arn:aws(-[a-z]+)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(arn)) problems.push(`SES_SNS_TOPIC_ARN: "${arn}" is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`);
   }
+  const staffEmails = (e.STAFF_EMAILS ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const address of staffEmails) {
+    if (!ADDRESS.test(address)) problems.push(`STAFF_EMAILS: "${address}" is not an email address`);
+  }
   for (const f of feedUrls) {
     if (!httpUrl.safeParse(f).success) problems.push(`FEED_URLS: "${f}" is not an http(s) URL`);
   }
@@ -293,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     digestSubject: e.DIGEST_SUBJECT,
     appSecret: e.APP_SECRET,
     adminToken: e.ADMIN_TOKEN,
+    staffEmails: [...new Set(staffEmails)],
     stripe:
       e.STRIPE_SECRET_KEY && e.STRIPE_PRICE_ID
         ? {

@@ -2,8 +2,8 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { GazetteError } from './errors.ts';
 
-/** What a signed link lets its holder do, for which reader. */
-export type TokenPurpose = 'unsubscribe' | 'billing' | 'account' | 'view';
+/** What a signed link lets its holder do, for which reader (or, for 'staff', which STAFF_EMAILS address). */
+export type TokenPurpose = 'unsubscribe' | 'billing' | 'account' | 'view' | 'staff';
 
 interface TokenPayload {
   p: TokenPurpose;
@@ -17,6 +17,8 @@ interface TokenPayload {
 export const BILLING_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A reader's own page opens billing too, and its link is asked for on a public form: it lives a day. */
 export const ACCOUNT_TOKEN_TTL_MS = 24 * 3600 * 1000;
+/** A staff sign-in link opens the whole console: it lives a quarter of an hour, and works once. */
+export const STAFF_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 const encoder = new TextEncoder();
 

@@ -27,7 +27,7 @@ describe('housekeeping', () => {
     await hitLimit(h.deps.db, { name: 'checkout:client', max: 1, windowMs: 600_000 }, '203.0.113.1', now - 2 * 3600_000);
     await hitLimit(h.deps.db, { name: 'checkout:client', max: 1, windowMs: 600_000 }, '203.0.113.2', now);
 
-    expect(await housekeeping(h.deps)).toEqual({ readers: 1, limits: 1 });
+    expect(await housekeeping(h.deps)).toEqual({ readers: 1, limits: 1, sessions: 0 });
     const left = (await h.deps.db.selectFrom('readers').select('id').orderBy('id').execute()).map((r) => r.id);
     expect(left).toEqual(['former-0000000', 'new-unpaid']);
     expect(await h.deps.db.selectFrom('rate_limits').selectAll().execute()).toHaveLength(1);

@@ -15,24 +15,28 @@ export interface FeedReport {
 
 async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<FeedReport> {
   const { db, clock } = deps;
-  const prior = await db.selectFrom('feeds').select(['etag', 'last_modified']).where('url', '=', url).executeTakeFirst();
+  const prior = await db.selectFrom('feeds').select(['etag', 'last_modified', 'last_item_count']).where('url', '=', url).executeTakeFirst();
   const now = clock.now();
   try {
     const fetched = await fetchFeed(deps.feedHttp, url, prior, limits);
     let counts = { new: 0, updated: 0 };
     let etag = prior?.etag ?? null;
     let lastModified = prior?.last_modified ?? null;
+    // Not modified (304): the feed still holds what it held, so its count stays.
+    let itemCount = prior?.last_item_count ?? null;
     if (fetched.status === 'ok') {
       const articles = await parseFeed(decodeFeed(fetched.body, fetched.contentType), url, now);
       const outcomes = await upsertArticles(deps, articles, url, now);
       counts = { new: outcomes.filter((o) => o === 'new').length, updated: outcomes.filter((o) => o === 'updated').length };
       etag = fetched.etag;
       lastModified = fetched.lastModified;
+      itemCount = articles.length;
     }
+    const state = { etag, last_modified: lastModified, last_polled_at: now, last_error: null, last_item_count: itemCount };
     await db
       .insertInto('feeds')
-      .values({ url, etag, last_modified: lastModified, last_polled_at: now, last_error: null })
-      .onConflict((oc) => oc.column('url').doUpdateSet({ etag, last_modified: lastModified, last_polled_at: now, last_error: null }))
+      .values({ url, ...state })
+      .onConflict((oc) => oc.column('url').doUpdateSet(state))
       .execute();
     return { url, ok: true, ...counts, error: null };
   } catch (err) {
@@ -42,7 +46,7 @@ async function pollOne(deps: Deps, url: string, limits: FetchLimits): Promise<Fe
     else deps.log.error('feed poll failed', { feed: loggableUrl(url), error: (err as Error).message });
     await db
       .insertInto('feeds')
-      .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: error })
+      .values({ url, etag: null, last_modified: null, last_polled_at: now, last_error: error, last_item_count: null })
       .onConflict((oc) => oc.column('url').doUpdateSet({ last_polled_at: now, last_error: error }))
       .execute()
       .catch(() => {});

@@ -6,6 +6,37 @@ import { z } from 'zod';
 
 const idOrObject = z.union([z.string(), z.object({ id: z.string() }).loose()]).transform((v) => (typeof v === 'string' ? v : v.id));
 
+// A Price (unit_amount, recurring.interval) or a legacy Plan (amount, interval): what one unit costs
+// per period. Amounts come as numbers, as decimal strings, or (the SDK's *_decimal fields) as Decimal
+// objects: anything that reads as a finite number counts, anything else is no amount. A price Gazette
+// can't read never stops the subscription itself from being mirrored.
+const amount = z
+  .unknown()
+  .transform((v) => {
+    if (v === null || v === undefined) return null;
+    const n = typeof v === 'number' ? v : typeof v === 'string' || typeof v === 'object' ? Number(String(v)) : NaN;
+    return Number.isFinite(n) ? n : null;
+  })
+  .optional();
+const planObject = z
+  .object({
+    amount: amount,
+    amount_decimal: amount,
+    currency: z.string().nullish(),
+    interval: z.string().nullish(),
+    interval_count: z.number().nullish(),
+  })
+  .loose();
+const priceObject = z
+  .object({
+    id: z.string(),
+    unit_amount: amount,
+    unit_amount_decimal: amount,
+    currency: z.string().nullish(),
+    recurring: z.object({ interval: z.string().nullish(), interval_count: z.number().nullish() }).loose().nullish(),
+  })
+  .loose();
+
 const subscriptionObject = z
   .object({
     id: z.string(),
@@ -15,16 +46,51 @@ const subscriptionObject = z
     cancel_at_period_end: z.boolean().nullish(),
     cancel_at: z.number().nullish(),
     current_period_end: z.number().nullish(),
+    ended_at: z.number().nullish(),
+    // Before prices, a subscription had one plan and its quantity on itself.
+    plan: planObject.nullish().catch(null),
+    quantity: z.number().nullish().catch(null),
     items: z
       .object({
         data: z.array(
-          z.object({ current_period_end: z.number().nullish(), price: z.object({ id: z.string() }).loose().nullish() }).loose(),
+          z
+            .object({
+              current_period_end: z.number().nullish(),
+              quantity: z.number().nullish().catch(null),
+              price: priceObject.nullish().catch(null),
+              plan: planObject.nullish().catch(null),
+            })
+            .loose(),
         ),
       })
       .loose()
       .nullish(),
   })
   .loose();
+
+export interface Pricing {
+  /** Per unit and period, in the currency's minor unit; null for prices without one amount (tiers, metered). */
+  unit_amount: number | null;
+  currency: string | null;
+  quantity: number;
+  interval: string | null;
+  interval_count: number;
+}
+
+/** The price of the subscription's first item: its Price (items.data[0].price), else the legacy plan. */
+function pricing(s: z.infer<typeof subscriptionObject>): Pricing {
+  const item = s.items?.data[0];
+  const price = item?.price ?? null;
+  const plan = item?.plan ?? s.plan ?? null;
+  const unit = price?.unit_amount ?? price?.unit_amount_decimal ?? plan?.amount ?? plan?.amount_decimal ?? null;
+  return {
+    unit_amount: unit === null ? null : Math.round(unit),
+    currency: (price?.currency ?? plan?.currency ?? null)?.toLowerCase() ?? null,
+    quantity: Math.max(0, Math.round(item?.quantity ?? s.quantity ?? 1)),
+    interval: price?.recurring?.interval ?? plan?.interval ?? null,
+    interval_count: Math.max(1, Math.round(price?.recurring?.interval_count ?? plan?.interval_count ?? 1)),
+  };
+}
 
 export interface SubscriptionState {
   id: string;
@@ -36,6 +102,9 @@ export interface SubscriptionState {
   /** When a scheduled cancellation takes effect, epoch ms. */
   ends_at: number | null;
   stripe_created_at: number;
+  /** When Stripe ended it (canceled or expired), epoch ms. */
+  ended_at: number | null;
+  pricing: Pricing;
 }
 
 const ms = (seconds: number | null | undefined) => (seconds == null ? null : seconds * 1000);
@@ -55,6 +124,8 @@ export function subscriptionState(raw: unknown): SubscriptionState {
     cancel_at_period_end: cancelAtPeriodEnd,
     ends_at: ms(s.cancel_at ?? (cancelAtPeriodEnd ? periodEnd : null)),
     stripe_created_at: s.created * 1000,
+    ended_at: ms(s.ended_at),
+    pricing: pricing(s),
   };
 }
 

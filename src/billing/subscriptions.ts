@@ -47,6 +47,8 @@ export async function syncSubscription(deps: Deps, subscriptionId: string, opts:
     cancel_at_period_end: state.cancel_at_period_end ? 1 : 0,
     ends_at: state.ends_at,
     stripe_created_at: state.stripe_created_at,
+    ended_at: state.ended_at,
+    ...state.pricing,
     synced_at: freshAt,
     updated_at: deps.clock.now(),
   };

@@ -31,6 +31,16 @@ export interface SubscriptionsTable {
   stripe_created_at: Millis;
   synced_at: Millis;
   updated_at: Millis;
+  /** The first item's price, in the currency's minor unit; null when Stripe gave none (or before 0009). */
+  unit_amount: number | null;
+  /** ISO 4217, lower case as Stripe writes it. */
+  currency: string | null;
+  quantity: Generated<number>;
+  /** day | week | month | year: unit_amount is charged every interval_count of these. */
+  interval: string | null;
+  interval_count: Generated<number>;
+  /** When Stripe ended the subscription (canceled, expired). */
+  ended_at: Millis | null;
 }
 
 export interface StripeEventsTable {
@@ -69,6 +79,21 @@ export interface TransientBouncesTable {
   last_at: Millis;
 }
 
+export interface StaffSessionsTable {
+  /** sha256 of the session id the cookie holds. */
+  id_hash: string;
+  csrf_token: string;
+  /** A STAFF_EMAILS address, or 'token:<fingerprint>' for a sign-in with ADMIN_TOKEN. */
+  staff: string;
+  created_at: Millis;
+  last_seen_at: Millis;
+}
+
+export interface StaffLinkUsesTable {
+  token_hash: string;
+  used_at: Millis;
+}
+
 export interface RateLimitsTable {
   key: string;
   window_start: Millis;
@@ -103,12 +128,20 @@ export interface ArticlesTable {
   updated_at: Millis;
 }
 
+/** What staff decide about an article, apart from what its source says (ArticleInput reads ArticlesTable). */
+export interface ArticleStaffColumns {
+  /** 1 when staff left it out of the next edition. */
+  excluded: Generated<number>;
+}
+
 export interface FeedsTable {
   url: string;
   etag: string | null;
   last_modified: string | null;
   last_polled_at: Millis | null;
   last_error: string | null;
+  /** Items in the feed's last successful read (a 304 keeps it). */
+  last_item_count: number | null;
 }
 
 export interface EditionsTable {
@@ -144,7 +177,7 @@ export interface DeliveriesTable {
 }
 
 export interface Database {
-  articles: ArticlesTable;
+  articles: ArticlesTable & ArticleStaffColumns;
   feeds: FeedsTable;
   editions: EditionsTable;
   edition_articles: EditionArticlesTable;
@@ -159,6 +192,8 @@ export interface Database {
   suppressions: SuppressionsTable;
   notification_events: NotificationEventsTable;
   transient_bounces: TransientBouncesTable;
+  staff_sessions: StaffSessionsTable;
+  staff_link_uses: StaffLinkUsesTable;
 }
 
 export type Db = Kysely<Database>;

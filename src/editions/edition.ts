@@ -19,6 +19,8 @@ async function candidates(deps: Deps, now: number) {
     .where('published_at', '>', now - EDITION_WINDOW_MS)
     .where('published_at', '<=', now)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('edition_articles').select('article_id').whereRef('edition_articles.article_id', '=', 'articles.id'))))
+    // Left out by staff (the console's "leave out of the next edition").
+    .where('excluded', '=', 0)
     .orderBy('published_at', 'desc')
     .orderBy('id', 'desc')
     .limit(deps.config.digestMaxArticles)

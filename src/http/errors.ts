@@ -7,6 +7,9 @@ import type { Config } from '../config.ts';
 import { CATALOGUES } from '../i18n.ts';
 import type { Logger } from '../log.ts';
 import { homeLink, messagePage, siteOf, type Site } from './pages.ts';
+import { viewerOf } from './console/auth.ts';
+import { consoleMessage, wantsPage } from './console/view.ts';
+import { isConsolePath } from './guards.ts';
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_input: 400,
@@ -24,9 +27,11 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   retry_later: 500,
 };
 
+/** Scripts get JSON: webhooks, the admin API (anything under /admin that is not a browser asking for a page), and whoever asks for it. */
 function wantsJson(c: Context): boolean {
   const path = c.req.path;
-  return path.startsWith('/admin') || path.startsWith('/webhooks') || (c.req.header('accept') ?? '').includes('application/json');
+  if (isConsolePath(path)) return !wantsPage(c);
+  return path.startsWith('/webhooks') || (c.req.header('accept') ?? '').includes('application/json');
 }
 
 function extraHeaders(err: GazetteError): Record<string, string> {
@@ -58,6 +63,28 @@ function errorPage(site: Site, err: GazetteError | 'internal', path: string): st
   return messagePage(site, { heading: title, paragraphs: [message], link });
 }
 
+const CONSOLE_TITLES: Partial<Record<ErrorCode | 'internal', string>> = {
+  invalid_input: 'That did not work',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  rate_limited: 'Too many attempts',
+  invalid_token: 'This link does not work',
+  expired_token: 'This link has expired',
+  payload_too_large: 'Too large',
+  not_configured: 'Not set up',
+  upstream_unavailable: 'Unavailable',
+};
+
+/** A console failure: staff read the API's own (English) message, and a way back in the console. */
+function consoleError(config: Pick<Config, 'publication'>, viewer: ReturnType<typeof viewerOf>, code: ErrorCode | 'internal', message: string): string {
+  const sentence = message.charAt(0).toUpperCase() + message.slice(1);
+  return consoleMessage(config, viewer, {
+    heading: CONSOLE_TITLES[code] ?? 'Something went wrong',
+    paragraphs: [/[.!?]$/.test(sentence) ? sentence : `${sentence}.`],
+    link: viewer ? { href: '/admin', label: 'Back to the dashboard' } : { href: '/admin/login', label: 'Sign in' },
+  });
+}
+
 /** The one place that turns failures into HTTP answers. Internal details never reach the client. */
 export function errorHandler(log: Logger, config: Pick<Config, 'publicUrl' | 'publication'>) {
   const site = siteOf(config);
@@ -65,6 +92,11 @@ export function errorHandler(log: Logger, config: Pick<Config, 'publicUrl' | 'pu
     const status = STATUS[err.code];
     const headers = extraHeaders(err);
     if (wantsJson(c)) return c.json({ error: { code: err.code, message: err.message, ...err.details } }, status, headers);
+    if (isConsolePath(c.req.path)) {
+      // A browser without a session is sent to sign in; other failures are the console's own pages (English, like the console).
+      if (err.code === 'unauthorized') return c.redirect('/admin/login', 303);
+      return c.html(consoleError(config, viewerOf(c), err.code, err.message), status, err.code === 'rate_limited' ? headers : {});
+    }
     return c.html(errorPage(site, err, c.req.path), status, headers);
   };
   return {
@@ -79,6 +111,7 @@ export function errorHandler(log: Logger, config: Pick<Config, 'publicUrl' | 'pu
       }
       log.error('unhandled error', { path: c.req.path, error: err.message, stack: err.stack?.split('\n').slice(0, 6).join(' | ') });
       if (wantsJson(c)) return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+      if (isConsolePath(c.req.path)) return c.html(consoleError(config, viewerOf(c), 'internal', 'Something went wrong on our side; the log says what. Nothing was lost: try again.'), 500);
       return c.html(errorPage(site, 'internal', c.req.path), 500);
     },
     notFound(c: Context) {

@@ -18,6 +18,10 @@ export const LIMITS = {
   billingByReader: { name: 'billing:reader', max: 5, windowMs: TEN_MINUTES },
   // Each visit to the success page reads the Checkout Session from Stripe.
   successByClient: { name: 'success:client', max: 30, windowMs: TEN_MINUTES },
+  // The console's sign-in: guesses at ADMIN_TOKEN, and asks for mailed links (like /account).
+  staffLoginByClient: { name: 'staff-login:client', max: 10, windowMs: TEN_MINUTES },
+  staffLinkByClient: { name: 'staff-link:client', max: 10, windowMs: TEN_MINUTES },
+  staffLinkByEmail: { name: 'staff-link:email', max: 5, windowMs: TEN_MINUTES },
 } satisfies Record<string, Limit>;
 
 /**
@@ -75,6 +79,8 @@ export function sameOriginPosts(publicUrl: string): MiddlewareHandler {
 /**
  * Browser protections on every answer. Tokens live in URLs, so no referrer ever leaves; nothing may
  * frame a page; forms may post to us and be redirected on to Stripe's Checkout and billing portal.
+ * Reader pages run no script at all. The staff console (/admin) runs one script of our own
+ * (/admin/console.js, for live counts), which may read our own JSON, and posts forms only to us.
  */
 export function browserProtections(config: Pick<Config, 'publicUrl' | 'stripe' | 'publication'>): MiddlewareHandler {
   const formTargets = ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com'];
@@ -83,18 +89,16 @@ export function browserProtections(config: Pick<Config, 'publicUrl' | 'stripe' |
   // Our favicon, the digest's and articles' images (https), and the publisher's logo even on plain http.
   const images = ["'self'", 'https:', 'data:'];
   if (config.publication.logoUrl?.startsWith('http:')) images.push(new URL(config.publication.logoUrl).origin);
-  return secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      styleSrc: ["'unsafe-inline'"],
-      imgSrc: images,
-      formAction: formTargets,
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
+  const common = {
     referrerPolicy: 'no-referrer',
     xFrameOptions: 'DENY',
     // Only an https deployment can promise https for the future.
     strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=31536000' : false,
-  });
+  } as const;
+  const base = { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: images, frameAncestors: ["'none'"], baseUri: ["'none'"] };
+  const readers = secureHeaders({ ...common, contentSecurityPolicy: { ...base, formAction: formTargets } });
+  const staff = secureHeaders({ ...common, contentSecurityPolicy: { ...base, scriptSrc: ["'self'"], connectSrc: ["'self'"], formAction: ["'self'"] } });
+  return (c, next) => (isConsolePath(c.req.path) ? staff(c, next) : readers(c, next));
 }
+
+export const isConsolePath = (path: string) => path === '/admin' || path.startsWith('/admin/');

@@ -12,7 +12,8 @@ import { textOn } from './colour.ts';
  * mustaches. Static texts are read by the templates themselves as {{t.site.…}}; texts with values
  * (prices, dates, counts) are filled in here from the same catalogue.
  */
-export type PageName = Exclude<keyof typeof pageTemplates, 'layout'>;
+// The staff console's pages (admin-*) have a layout of their own: src/http/console/view.ts.
+export type PageName = Exclude<keyof typeof pageTemplates, 'layout' | `admin-${string}`>;
 
 export interface PublicationCopy {
   description: string;

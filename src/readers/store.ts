@@ -1,6 +1,7 @@
 import type { Db } from '../db/schema.ts';
-import { entitledSql } from '../billing/entitlement.ts';
+import { entitledSql, receivesDigestSql } from '../billing/entitlement.ts';
 import { sql } from 'kysely';
+import { containsSql } from '../db/like.ts';
 import { recallSuppressedAddress, suppressedSql } from './suppressions.ts';
 
 export interface Reader {
@@ -63,9 +64,12 @@ export function currentSubscriptionId(now: number) {
     ORDER BY CASE WHEN ${entitledSql('s', now)} THEN 1 ELSE 0 END DESC, s.stripe_created_at DESC, s.id DESC LIMIT 1)`;
 }
 
+/** Readers in one state, whatever their subscription's status: what the console's filters and dashboard count. */
+export type ReaderState = 'receiving' | 'unsubscribed' | 'suppressed';
+
 export async function listSubscribers(
   db: Db,
-  opts: { now: number; limit: number; after?: { created_at: number; id: string }; status?: string | null },
+  opts: { now: number; limit: number; after?: { created_at: number; id: string }; status?: string | null; q?: string; state?: ReaderState },
 ): Promise<SubscriberRow[]> {
   let q = db
     .selectFrom('readers')
@@ -90,6 +94,10 @@ export async function listSubscribers(
   }
   if (opts.status === null) q = q.where('cur.status', 'is', null);
   else if (opts.status !== undefined) q = q.where('cur.status', '=', opts.status);
+  if (opts.q) q = q.where(containsSql('readers.email', opts.q));
+  if (opts.state === 'receiving') q = q.where(receivesDigestSql('readers', opts.now));
+  else if (opts.state === 'unsubscribed') q = q.where('readers.unsubscribed_at', 'is not', null);
+  else if (opts.state === 'suppressed') q = q.where(suppressedSql('readers.email'));
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,

@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { sql, type RawBuilder } from 'kysely';
+import { containsSql } from '../db/like.ts';
 import type { Db } from '../db/schema.ts';
 
 /**
@@ -53,4 +54,31 @@ export function suppressedSql(ref: string): RawBuilder<boolean> {
 
 export async function isSuppressed(db: Db, email: string): Promise<boolean> {
   return (await db.selectFrom('suppressions').select('address').where('address', 'in', [email, addressHash(email)]).executeTakeFirst()) !== undefined;
+}
+
+export interface SuppressionRow {
+  address: string;
+  reason: string;
+  source: string;
+  detail: string | null;
+  created_at: number;
+}
+
+/** True for a list entry that is only the hash of an erased reader's address. */
+export const isErasedAddress = (address: string) => address.startsWith('sha256:');
+
+/** The list, newest first, a page at a time (keyset on created_at, address); `q` finds part of an address. */
+export async function listSuppressions(db: Db, opts: { limit: number; after?: { created_at: number; address: string }; q?: string }): Promise<SuppressionRow[]> {
+  let q = db.selectFrom('suppressions').select(['address', 'reason', 'source', 'detail', 'created_at']).orderBy('created_at', 'desc').orderBy('address', 'desc').limit(opts.limit);
+  if (opts.after) {
+    const { created_at, address } = opts.after;
+    q = q.where((eb) => eb.or([eb('created_at', '<', created_at), eb.and([eb('created_at', '=', created_at), eb('address', '<', address)])]));
+  }
+  if (opts.q) q = q.where(containsSql('address', opts.q));
+  return (await q.execute()).map((r) => ({ ...r, created_at: Number(r.created_at) }));
+}
+
+export async function countSuppressions(db: Db): Promise<number> {
+  const row = await db.selectFrom('suppressions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

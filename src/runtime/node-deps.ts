@@ -172,6 +172,11 @@ export function describeSetup(deps: Deps): { lines: string[]; warnings: string[]
   );
   if (!c.publication.address) warnings.push('PUBLISHER_ADDRESS: not set: digests go out without a postal address in the footer');
   lines.push(c.adminToken ? 'admin API: enabled' : 'admin API: disabled (set ADMIN_TOKEN)');
+  lines.push(
+    c.adminToken || c.staffEmails.length
+      ? `staff console: ${c.publicUrl}/admin (sign in with ${[c.adminToken && 'ADMIN_TOKEN', c.staffEmails.length && `a mailed link for ${c.staffEmails.length} STAFF_EMAILS address${c.staffEmails.length > 1 ? 'es' : ''}`].filter(Boolean).join(' or ')})`
+      : 'staff console: disabled (set ADMIN_TOKEN or STAFF_EMAILS)',
+  );
   const publicUrl = new URL(c.publicUrl);
   const publicPort = Number(publicUrl.port || (publicUrl.protocol === 'https:' ? 443 : 80));
   if (LOCAL_HOSTS.has(publicUrl.hostname) && publicPort !== c.port) {

@@ -104,6 +104,6 @@ export async function counts(date: string): Promise<Record<string, number>> {
 
 /** Storage is shared by the tests of this project: each starts from empty tables (children first). */
 export async function resetDatabase(): Promise<void> {
-  const tables = ['deliveries', 'edition_articles', 'editions', 'articles', 'feeds', 'welcome_emails', 'subscriptions', 'customers', 'readers', 'stripe_events', 'rate_limits', 'account_link_mails'];
+  const tables = ['deliveries', 'edition_articles', 'editions', 'articles', 'feeds', 'welcome_emails', 'subscriptions', 'customers', 'readers', 'stripe_events', 'rate_limits', 'account_link_mails', 'staff_sessions', 'staff_link_uses', 'suppressions'];
   await env.DB.batch(tables.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
 }
