@@ -123,7 +123,7 @@ describe('the reader’s own page', () => {
 
   it('stop and resume the digest from the page; staff see it change', async () => {
     const id = await subscriber('toggle');
-    const path = new URL(await accountUrl(h.deps.config, id, h.clock.now())).pathname;
+    const path = new URL(accountUrl(h.deps.config, id, h.clock.now())).pathname;
     const unsubscribed = async () => {
       const res = await h.app.request('/admin/subscribers', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       return ((await res.json()) as { data: { email: string; unsubscribed: boolean }[] }).data.find((r) => r.email === 'toggle@example.com')!.unsubscribed;
@@ -143,7 +143,7 @@ describe('the reader’s own page', () => {
 
   it('manage billing answers 303 to a Stripe billing-portal session that returns to the page', async () => {
     const id = await subscriber('bills');
-    const path = new URL(await accountUrl(h.deps.config, id, h.clock.now())).pathname;
+    const path = new URL(accountUrl(h.deps.config, id, h.clock.now())).pathname;
     const res = await h.app.request(`${path}/billing`, form({}));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^https:\/\/billing\.stripe\.test\/p\/session\//);
@@ -155,7 +155,7 @@ describe('the reader’s own page', () => {
 
   it('the link lives 24 hours; other links’ tokens do not open it', async () => {
     const id = await subscriber('late');
-    const path = new URL(await accountUrl(h.deps.config, id, h.clock.now())).pathname;
+    const path = new URL(accountUrl(h.deps.config, id, h.clock.now())).pathname;
     h.clock.advance(24 * 3600_000 + 1000);
     const expired = await h.app.request(path);
     expect(expired.status).toBe(400);
@@ -163,7 +163,7 @@ describe('the reader’s own page', () => {
     expect(expiredPage).toContain('links to your subscription work for 24 hours');
     expect(expiredPage).toContain('<a class="button" href="/account">Email me a new link</a>');
     for (const purpose of ['unsubscribe', 'billing'] as const) {
-      const token = await signToken(APP_SECRET, purpose, id, h.clock.now() + 3600_000);
+      const token = signToken(APP_SECRET, purpose, id, h.clock.now() + 3600_000);
       expect((await h.app.request(`/account/${token}`)).status).toBe(400);
       expect((await h.app.request(`/account/${token}/stop`, form({}))).status).toBe(400);
     }
@@ -173,7 +173,7 @@ describe('the reader’s own page', () => {
 describe('unsubscribe', () => {
   it('the confirmation carries no billing link, and offers to resume with the same token', async () => {
     const id = await subscriber('leaver');
-    const path = new URL((await readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
+    const path = new URL((readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
     const res = await h.app.request(path, form({ 'List-Unsubscribe': 'One-Click' }));
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -197,7 +197,7 @@ describe('paying again after unsubscribing resumes the digest', () => {
 
   it('a subscription created after the unsubscribe resumes it; a late event for the old one does not', async () => {
     const id = await subscriber('again', { created: Math.floor(h.clock.now() / 1000) - 86400 });
-    const unsubscribe = new URL((await readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
+    const unsubscribe = new URL((readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
     await h.app.request(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }));
     fake.subscriptions.set('sub_again', subscriptionObject('sub_again', 'cus_again', 'canceled', { created: Math.floor(h.clock.now() / 1000) - 86400 }));
     h.clock.advance(60_000);
@@ -256,7 +256,7 @@ describe('abuse limits', () => {
 
   it('GET /billing/:token: each hit opens a portal session, so it is limited per reader', async () => {
     const id = await subscriber('clicker');
-    const path = new URL((await readerLinks(h.deps.config, id, h.clock.now())).billing_url).pathname;
+    const path = new URL((readerLinks(h.deps.config, id, h.clock.now())).billing_url).pathname;
     for (let i = 0; i < 5; i++) expect((await h.app.request(path, { headers: fromClient(`192.0.2.${i}`) })).status).toBe(303);
     const res = await h.app.request(path, { headers: fromClient('192.0.2.200') });
     expect(res.status).toBe(429);
@@ -269,7 +269,7 @@ describe('cross-site form posts', () => {
 
   it('are refused for checkout, the account form and the account page’s buttons (403), and change nothing', async () => {
     const id = await subscriber('victim');
-    const path = new URL(await accountUrl(h.deps.config, id, h.clock.now())).pathname;
+    const path = new URL(accountUrl(h.deps.config, id, h.clock.now())).pathname;
     for (const [url, fields] of [['/checkout', { email: 'victim2@example.com' }], ['/account', { email: 'victim@example.com' }], [`${path}/stop`, {}], [`${path}/billing`, {}]] as const) {
       const res = await h.app.request(url, form(fields, evil));
       expect(res.status, url).toBe(403);
@@ -291,7 +291,7 @@ describe('cross-site form posts', () => {
 
   it('RFC 8058 one-click unsubscribe stays allowed from anywhere (mail providers post it)', async () => {
     const id = await subscriber('oneclick');
-    const path = new URL((await readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
+    const path = new URL((readerLinks(h.deps.config, id, h.clock.now())).unsubscribe_url).pathname;
     const res = await h.app.request(path, form({ 'List-Unsubscribe': 'One-Click' }, evil));
     expect(res.status).toBe(200);
   });

@@ -119,10 +119,10 @@ describe('view in your browser (/view/:token)', () => {
 
   it('shows the edition exactly as the reader received it, their own links included, never indexed or cached', async () => {
     const { readerId, mailed } = await mailedEdition();
-    const links = await readerLinks(h.deps.config, readerId, h.clock.now());
+    const links = readerLinks(h.deps.config, readerId, h.clock.now());
     // Opened much later, it is still the copy that was mailed.
     h.clock.advance(40 * 24 * 3600_000);
-    const res = await h.app.request(new URL(await viewUrl(h.deps.config, readerId, '2026-11-27')).pathname);
+    const res = await h.app.request(new URL(viewUrl(h.deps.config, readerId, '2026-11-27')).pathname);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-robots-tag')).toBe('noindex');
     expect(res.headers.get('cache-control')).toBe('private, no-store');
@@ -137,15 +137,15 @@ describe('view in your browser (/view/:token)', () => {
 
   it('a link for another purpose, a tampered one, one without an edition or for a reader who is gone: the styled 400; an edition that does not exist: 404', async () => {
     const { readerId } = await mailedEdition();
-    const good = new URL(await viewUrl(h.deps.config, readerId, '2026-11-27')).pathname.split('/').pop()!;
-    const unsubscribe = new URL((await readerLinks(h.deps.config, readerId, h.clock.now())).unsubscribe_url).pathname.split('/').pop()!;
+    const good = new URL(viewUrl(h.deps.config, readerId, '2026-11-27')).pathname.split('/').pop()!;
+    const unsubscribe = new URL((readerLinks(h.deps.config, readerId, h.clock.now())).unsubscribe_url).pathname.split('/').pop()!;
     const cases: [string, number][] = [
       [unsubscribe, 400],
       [`${good.slice(0, -2)}xx`, 400],
-      [await signToken(APP_SECRET, 'view', readerId), 400],
-      [await signToken(APP_SECRET, 'view', 'no-such-reader', undefined, '2026-11-27'), 400],
-      [await signToken(APP_SECRET, 'view', readerId, undefined, '2026-11-01'), 404],
-      [await signToken('another-secret-0123456789abcdefghijklmnop', 'view', readerId, undefined, '2026-11-27'), 400],
+      [signToken(APP_SECRET, 'view', readerId), 400],
+      [signToken(APP_SECRET, 'view', 'no-such-reader', undefined, '2026-11-27'), 400],
+      [signToken(APP_SECRET, 'view', readerId, undefined, '2026-11-01'), 404],
+      [signToken('another-secret-0123456789abcdefghijklmnop', 'view', readerId, undefined, '2026-11-27'), 400],
     ];
     for (const [token, status] of cases) {
       const res = await h.app.request(`/view/${token}`);

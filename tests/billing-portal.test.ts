@@ -24,7 +24,7 @@ afterEach(() => h.close());
 
 describe('GET /billing/:token', () => {
   it("answers 303 to a Stripe billing-portal session for that reader's customer, returning to PUBLIC_URL", async () => {
-    const { billing_url } = await readerLinks(h.deps.config, readerId, h.clock.now());
+    const { billing_url } = readerLinks(h.deps.config, readerId, h.clock.now());
     const res = await h.app.request(new URL(billing_url).pathname);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^https:\/\/billing\.stripe\.test\/p\/session\/bps_/);
@@ -33,7 +33,7 @@ describe('GET /billing/:token', () => {
   });
 
   it('an expired token (older than 30 days) gets a clear page, not a stack trace', async () => {
-    const { billing_url } = await readerLinks(h.deps.config, readerId, h.clock.now());
+    const { billing_url } = readerLinks(h.deps.config, readerId, h.clock.now());
     h.clock.advance(31 * 24 * 3600_000);
     const res = await h.app.request(new URL(billing_url).pathname);
     expect(res.status).toBe(400);
@@ -50,9 +50,9 @@ describe('GET /billing/:token', () => {
     ['an unsubscribe token', 'unsubscribe'],
   ])('a bad token (%s) gets a 400 page', async (_, kind) => {
     let token: string;
-    if (kind === null) token = (await signToken(APP_SECRET, 'billing', readerId, h.clock.now() + 1e9)).slice(0, -4);
-    else if (kind === 'other') token = await signToken('another-secret-another-secret-000000', 'billing', readerId, h.clock.now() + 1e9);
-    else if (kind === 'unsubscribe') token = await signToken(APP_SECRET, 'unsubscribe', readerId);
+    if (kind === null) token = (signToken(APP_SECRET, 'billing', readerId, h.clock.now() + 1e9)).slice(0, -4);
+    else if (kind === 'other') token = signToken('another-secret-another-secret-000000', 'billing', readerId, h.clock.now() + 1e9);
+    else if (kind === 'unsubscribe') token = signToken(APP_SECRET, 'unsubscribe', readerId);
     else token = kind;
     const res = await h.app.request(`/billing/${token}`);
     expect(res.status).toBe(400);

@@ -66,7 +66,7 @@ beforeAll(async () => {
   await publishEditions(de.h, 3, 6, (day, i) => ({ title: `Neue Fähren für den Hafen: Der Rat stimmt am Abend zu (${day}.${i})`, summary: 'Was geschah, wer was sagte und wie es weitergeht.', section: 'Stadt', author: 'Maria Keller' }));
   const [readerId] = await seedReaders(en.h.deps.db, 1);
   await en.h.deps.db.updateTable('subscriptions').set({ current_period_end: Date.parse('2026-12-27T06:00:00Z'), price_id: 'price_digest_monthly' }).execute();
-  readerPath = new URL(await accountUrl(en.h.deps.config, readerId!, en.h.clock.now())).pathname;
+  readerPath = new URL(accountUrl(en.h.deps.config, readerId!, en.h.clock.now())).pathname;
 }, 60_000);
 
 afterAll(async () => {

@@ -50,7 +50,7 @@ beforeAll(async () => {
   try {
     await upsertArticles(other.deps, Array.from({ length: 5 }, (_, i) => article(i, other.clock.now(), { image_url: i === 2 ? null : `https://cdn.example.com/img/${i}.jpg` })), 'api', other.clock.now());
     const edition = (await freezeEdition(other.deps, '2026-11-27'))!;
-    const raw = await rawDigest(other.deps.config, digestMime(other.deps.config, edition, other.clock.now()), edition.date, { id: 'reader-1', email: 'reader1@example.com' }, other.clock.now());
+    const raw = rawDigest(other.deps.config, digestMime(other.deps.config, edition, other.clock.now()), edition.date, { id: 'reader-1', email: 'reader1@example.com' }, other.clock.now());
     fiveStoriesHtml = (await simpleParser(Buffer.from(raw.raw))).html as string;
   } finally {
     await other.close();
@@ -238,7 +238,7 @@ describe('reader forms in a real browser (same-origin posts pass our own guards)
       await page.click('button[type=submit]');
       expect(await page.textContent('h1')).toBe('Check your email');
 
-      await page.goto(`${base}${new URL(await accountUrl(h.deps.config, readerId, h.clock.now())).pathname}`);
+      await page.goto(`${base}${new URL(accountUrl(h.deps.config, readerId, h.clock.now())).pathname}`);
       await page.click('text=Stop the daily digest');
       expect(await page.textContent('[role=status]')).toContain('the daily digest is stopped');
       expect(await unsubscribed()).toBe(true);
@@ -246,7 +246,7 @@ describe('reader forms in a real browser (same-origin posts pass our own guards)
       await page.click('text=Resume the daily digest');
       expect(await unsubscribed()).toBe(false);
 
-      await page.goto(`${base}${new URL((await readerLinks(h.deps.config, readerId, h.clock.now())).unsubscribe_url).pathname}`);
+      await page.goto(`${base}${new URL((readerLinks(h.deps.config, readerId, h.clock.now())).unsubscribe_url).pathname}`);
       await page.click('button[type=submit]');
       expect(await page.textContent('h1')).toBe('You are unsubscribed');
       expect(await unsubscribed()).toBe(true);

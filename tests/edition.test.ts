@@ -97,13 +97,13 @@ describe('rendering', () => {
     await store(Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { image_url: `https://cdn.example.com/img/${i}-a-fairly-long-file-name-for-realism.jpg`, summary: long, title: `A headline of realistic length for story ${i}, with a subordinate clause` })));
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
     const reader = { id: '0f8a4b9e-1111-4222-8333-944455556666', email: 'a.long.address.for.testing@example.com' };
-    const message = await personalise(h.deps.config, edition, reader, h.clock.now());
+    const message = personalise(h.deps.config, edition, reader, h.clock.now());
     const bytes = new TextEncoder().encode(message.html).length;
     expect(bytes).toBeLessThan(100_000);
     expect(bytes).toBeGreaterThan(20_000);
     // The copy the fast path sends: its HTML part as a client decodes it, and the whole message as
     // encoded (quoted-printable makes it larger than what it decodes to).
-    const copy = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
+    const copy = rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
     const decoded = new TextEncoder().encode((await simpleParser(Buffer.from(copy.raw))).html as string).length;
     expect(decoded).toBe(bytes);
     expect(copy.raw.byteLength).toBeLessThan(100_000);
@@ -133,7 +133,7 @@ describe('rendering', () => {
       const edition = (await freezeEdition(edge.deps, '2026-11-27'))!;
       expect(edition.article_count).toBe(20);
       const reader = { id: '0f8a4b9e-1111-4222-8333-944455556666', email: 'a.long.address.for.testing@example.com' };
-      const copy = await rawDigest(edge.deps.config, digestMime(edge.deps.config, edition, edge.clock.now()), edition.date, reader, edge.clock.now());
+      const copy = rawDigest(edge.deps.config, digestMime(edge.deps.config, edition, edge.clock.now()), edition.date, reader, edge.clock.now());
       const parsed = await simpleParser(Buffer.from(copy.raw));
       expect(parsed.html).toContain(text(300));
       expect(new TextEncoder().encode(parsed.html as string).length).toBeLessThan(100_000);
@@ -161,7 +161,7 @@ describe('rendering', () => {
   it('the text part carries the same articles and links', async () => {
     await store([article(1, h.clock.now()), article(2, h.clock.now())]);
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
-    const msg = await personalise(h.deps.config, edition, { id: 'r1', email: 'r1@example.com' }, h.clock.now());
+    const msg = personalise(h.deps.config, edition, { id: 'r1', email: 'r1@example.com' }, h.clock.now());
     for (const i of [1, 2]) {
       expect(msg.text).toContain(`Story number ${i} about the harbour`);
       expect(msg.text).toContain(`https://news.example.com/2026/11/story-${i}`);

@@ -26,8 +26,8 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
     await upsertArticles(h.deps, [article(1, h.clock.now(), { title: 'Crème brûlée & <tags> — ünïcödé "quotes"' }), article(2, h.clock.now())], 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
     const reader = { id: 'r-42', email: 'o.brien+news@example.com' };
-    const fast = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
-    const slow = await personalise(h.deps.config, edition, reader, h.clock.now());
+    const fast = rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
+    const slow = personalise(h.deps.config, edition, reader, h.clock.now());
     const built = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({ from: slow.from, to: slow.to, subject: slow.subject, html: slow.html, text: slow.text, messageId: `<${slow.messageId}>`, headers: slow.headers });
     const [a, b] = await Promise.all([simpleParser(Buffer.from(fast.raw)), simpleParser(built.message as Buffer)]);
 
@@ -48,7 +48,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
   it('both parts are quoted-printable: ASCII lines of at most 76 characters, CRLF only', async () => {
     await upsertArticles(h.deps, Array.from({ length: 20 }, (_, i) => article(i, h.clock.now(), { title: `Zürich — ${'x'.repeat(i * 7)} = 'Times New Roman' ` })), 'api', h.clock.now());
     const edition = (await freezeEdition(h.deps, '2026-11-27'))!;
-    const { raw: bytes } = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, { id: 'r', email: 'r@example.com' }, h.clock.now());
+    const { raw: bytes } = rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, { id: 'r', email: 'r@example.com' }, h.clock.now());
     const raw = Buffer.from(bytes).toString('utf8');
     expect(raw).not.toMatch(/[^\r]\n|\r[^\n]/);
     const { parts } = multipartStructure(raw);
@@ -113,7 +113,7 @@ describe('the fast path (MIME built once per edition, filled per reader)', () =>
     expect(summary.deliveries.sent).toBe(1);
     const [copy] = (h.deps.mailer as unknown as { sent: { raw: Uint8Array }[] }).sent;
     const parsed = await simpleParser(Buffer.from(copy!.raw));
-    const links = await readerLinks(h.deps.config, id!, h.clock.now());
+    const links = readerLinks(h.deps.config, id!, h.clock.now());
     expect(parsed.html).toBe(`<p>For reader0@example.com: <a href="${links.unsubscribe_url}">stop</a> <a href="${links.billing_url}">billing</a></p>`);
     expect(parsed.text).toBe(`For reader0@example.com: ${links.unsubscribe_url} ${links.billing_url}`);
   });
@@ -164,9 +164,9 @@ describe('random editions (property)', () => {
       const view = editionView(h.deps.config, '2026-11-27', articles);
       const edition = { date: '2026-11-27', subject: view.subject, ...(await h.deps.templates.digest(view)) };
       const reader = { id: `reader-${e}`, email: `reader.${e}@example.com` };
-      const copy = await rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
+      const copy = rawDigest(h.deps.config, digestMime(h.deps.config, edition, h.clock.now()), edition.date, reader, h.clock.now());
       const parsed = await simpleParser(Buffer.from(copy.raw));
-      const expected = fillTemplate(edition, { email: reader.email, ...(await readerLinks(h.deps.config, reader.id, h.clock.now())), view_url: await viewUrl(h.deps.config, reader.id, edition.date) });
+      const expected = fillTemplate(edition, { email: reader.email, ...(readerLinks(h.deps.config, reader.id, h.clock.now())), view_url: viewUrl(h.deps.config, reader.id, edition.date) });
       const html = parsed.html as string;
       for (const a of view.articles) if (!html.includes(escapeHtml(a.title))) problems.push(`edition ${e}: title missing: ${JSON.stringify(a.title)}`);
       if (html !== expected.html) {

@@ -92,8 +92,8 @@ describe('the offer page holds up next to a real publication’s', () => {
   it('pages behind signed links, and error pages, are never indexed and name no canonical URL (it would hold the token)', () =>
     withSite({}, async (h) => {
       const [id] = await seedReaders(h.deps.db, 1);
-      const account = new URL(await accountUrl(h.deps.config, id!, h.clock.now())).pathname;
-      const unsubscribe = new URL((await readerLinks(h.deps.config, id!, h.clock.now())).unsubscribe_url).pathname;
+      const account = new URL(accountUrl(h.deps.config, id!, h.clock.now())).pathname;
+      const unsubscribe = new URL((readerLinks(h.deps.config, id!, h.clock.now())).unsubscribe_url).pathname;
       for (const path of [account, unsubscribe, '/no-such-page', '/checkout/cancel', '/account/bad-token']) {
         const html = await text(h, path);
         expect(html, path).toContain('<meta name="robots" content="noindex">');
@@ -183,8 +183,8 @@ describe('a German publication', () => {
         const dates = await publishEditions(h, 2, 4, (day, i) => ({ title: `Der Rat beschließt neue Fähren für den Hafen (${day}.${i})`, summary: 'Was geschah, wer was sagte und wie es weitergeht.', section: 'Stadt', author: 'Maria Keller' }));
         const [id] = await seedReaders(h.deps.db, 1);
         await h.deps.db.updateTable('subscriptions').set({ current_period_end: Date.parse('2026-12-27T06:00:00Z'), price_id: PRICE_ID }).execute();
-        const account = new URL(await accountUrl(h.deps.config, id!, h.clock.now())).pathname;
-        const unsubscribe = new URL((await readerLinks(h.deps.config, id!, h.clock.now())).unsubscribe_url).pathname;
+        const account = new URL(accountUrl(h.deps.config, id!, h.clock.now())).pathname;
+        const unsubscribe = new URL((readerLinks(h.deps.config, id!, h.clock.now())).unsubscribe_url).pathname;
         const session = /cs_test_\w+/.exec((await h.app.request('/checkout', form({ email: 'neu@example.com' }))).headers.get('location')!)![0];
         fake.completeCheckout(session);
 

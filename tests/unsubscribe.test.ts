@@ -7,7 +7,7 @@ let path: string;
 beforeEach(async () => {
   h = await makeHarness();
   await h.deps.db.insertInto('readers').values({ id: 'r1', email: 'u@example.com', created_at: 0, updated_at: 0 }).execute();
-  path = new URL((await readerLinks(h.deps.config, 'r1', h.clock.now())).unsubscribe_url).pathname;
+  path = new URL((readerLinks(h.deps.config, 'r1', h.clock.now())).unsubscribe_url).pathname;
 });
 afterEach(() => h.close());
 

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 
@@ -12,11 +11,9 @@ export interface Limit {
 
 export type LimitVerdict = { allowed: true } | { allowed: false; retryAt: number };
 
-const encoder = new TextEncoder();
-
 // Addresses and emails are personal data: the counter's key is a hash of them.
 function limitKey(limit: Limit, subject: string): string {
-  return bytesToHex(sha256(encoder.encode(`${limit.name}\u0000${subject}`))).slice(0, 40);
+  return createHash('sha256').update(`${limit.name}\u0000${subject}`).digest('hex').slice(0, 40);
 }
 
 /**

@@ -41,7 +41,7 @@ export async function buildWelcome(deps: Deps, reader: { id: string; email: stri
       manage: t.t('welcome.manage'),
     },
   };
-  const links = await readerLinks(config, reader.id, deps.clock.now());
+  const links = readerLinks(config, reader.id, deps.clock.now());
   const body = fillTemplate(renderTemplate(deps.templates.welcome, view), { email: reader.email, ...links });
   return {
     from: config.mailFrom,

@@ -92,7 +92,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
     }
     // A copy is 60+ KB: each sender reuses its buffer once the mailer is done with the previous copy.
     const buffer = buffers.pop();
-    const message = await rawDigest(config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now(), buffer);
+    const message = rawDigest(config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now(), buffer);
     try {
       await sendCopy(w.reader_id, w.email, message);
     } finally {

@@ -33,14 +33,13 @@ function feedbackSender(name: string): string {
 }
 
 /** What fills one reader's copy of an edition: their address and their own links (this edition's view link among them). */
-async function readerValues(config: MessageConfig, date: string, reader: { id: string; email: string }, now: number) {
-  const [links, view_url] = await Promise.all([readerLinks(config, reader.id, now), viewUrl(config, reader.id, date)]);
-  return { email: reader.email, ...links, view_url };
+function readerValues(config: MessageConfig, date: string, reader: { id: string; email: string }, now: number) {
+  return { email: reader.email, ...readerLinks(config, reader.id, now), view_url: viewUrl(config, reader.id, date) };
 }
 
 /** One reader's copy as a structured message: the staff preview, and the reference the fast path is checked against. */
-export async function personalise(config: MessageConfig, edition: EditionContent, reader: { id: string; email: string }, now: number): Promise<OutgoingMessage> {
-  const values = await readerValues(config, edition.date, reader, now);
+export function personalise(config: MessageConfig, edition: EditionContent, reader: { id: string; email: string }, now: number): OutgoingMessage {
+  const values = readerValues(config, edition.date, reader, now);
   return {
     from: config.mailFrom,
     to: reader.email,
@@ -69,12 +68,12 @@ export function digestMime(config: MessageConfig, edition: EditionContent, sentA
 }
 
 /** One reader's copy from the MIME template: the same content `personalise` describes, already encoded. */
-export async function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number, reuse?: Uint8Array): Promise<RawMessage> {
+export function rawDigest(config: MessageConfig, mime: MimeTemplate, date: string, reader: { id: string; email: string }, now: number, reuse?: Uint8Array): RawMessage {
   const messageId = digestMessageId(config, date, reader.id);
   return {
     from: addressOf(config.mailFrom),
     to: reader.email,
     messageId,
-    raw: fillMime(mime, { to: reader.email, message_id: messageId, ...(await readerValues(config, date, reader, now)) }, reuse),
+    raw: fillMime(mime, { to: reader.email, message_id: messageId, ...readerValues(config, date, reader, now) }, reuse),
   };
 }

@@ -109,7 +109,7 @@ export async function deliverChunk(
           result.skipped++;
           continue;
         }
-        const message = await rawDigest(deps.config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now());
+        const message = rawDigest(deps.config, mime, edition.date, { id: w.reader_id, email: w.email }, clock.now());
         const sent = await trySend(deps, message);
         if (sent.ok) {
           await markSent(w.reader_id, w.email, clock.now());

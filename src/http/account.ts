@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { openBillingPortal } from '../billing/portal.ts';
@@ -11,6 +10,7 @@ import { resumeReader, unsubscribeReader } from '../readers/unsubscribe.ts';
 import { verifyToken } from '../tokens.ts';
 import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
 import { homeLink, messagePage, renderPage, siteOf } from './pages.ts';
+import { limitBody } from './body-limit.ts';
 
 /** The notices a redirect back to the page may ask for (?done=…), and their texts. */
 const NOTICES: Record<string, string> = { stopped: 'site.account.done_stopped', resumed: 'site.account.done_resumed' };
@@ -23,7 +23,7 @@ export function accountRoutes(deps: Deps) {
   const site = siteOf(deps.config);
   const { t } = site;
   const readOffer = offerReader(deps);
-  const formLimit = bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } });
+  const formLimit = limitBody(16 * 1024, 'The form is too large.');
   app.use('/account', sameOriginPosts(deps.config.publicUrl));
   app.use('/account/*', sameOriginPosts(deps.config.publicUrl));
 
@@ -66,7 +66,7 @@ export function accountRoutes(deps: Deps) {
   /** The reader a signed account link names; an expired link says how to get a new one. */
   async function readerFrom(c: Context): Promise<string> {
     try {
-      return await verifyToken(deps.config.appSecret, 'account', c.req.param('token') ?? '', deps.clock.now());
+      return verifyToken(deps.config.appSecret, 'account', c.req.param('token') ?? '', deps.clock.now());
     } catch (err) {
       if (err instanceof GazetteError && err.code === 'expired_token') {
         throw new GazetteError('expired_token', 'This link has expired: links to your subscription work for 24 hours. We can email you a new one.', {}, { reason: 'account_link' });

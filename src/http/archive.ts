@@ -65,14 +65,14 @@ export function archiveRoutes(deps: Deps) {
   });
 
   app.get('/view/:token', async (c) => {
-    const { readerId, edition: date } = await verifyTokenPayload(deps.config.appSecret, 'view', c.req.param('token'), deps.clock.now());
+    const { readerId, edition: date } = verifyTokenPayload(deps.config.appSecret, 'view', c.req.param('token'), deps.clock.now());
     if (!date) throw new GazetteError('invalid_token', 'a view link without an edition');
     const [edition, reader] = await Promise.all([findEdition(deps, date), findReaderById(deps.db, readerId)]);
     if (!reader) throw new GazetteError('invalid_token', 'the reader of this view link is gone', {}, { reason: 'reader_gone' });
     if (!edition) throw noEdition();
     // Signed as of the edition's day, so its billing link lives the 30 days the mailed one did, not
     // 30 days from whenever an old mail is opened again.
-    const copy = await personalise(deps.config, edition, reader, edition.frozen_at);
+    const copy = personalise(deps.config, edition, reader, edition.frozen_at);
     return c.html(noindex(copy.html), 200, { 'x-robots-tag': 'noindex', 'cache-control': 'private, no-store' });
   });
   return app;

@@ -21,7 +21,7 @@ export function readerLinkRoutes(deps: Deps) {
     messagePage(site, { heading: t.t('site.unsubscribe.done_title'), paragraphs: [message], form: resumeForm(token) });
 
   app.get('/billing/:token', async (c) => {
-    const readerId = await verifyToken(deps.config.appSecret, 'billing', c.req.param('token'), deps.clock.now());
+    const readerId = verifyToken(deps.config.appSecret, 'billing', c.req.param('token'), deps.clock.now());
     await enforceLimits(deps, [[LIMITS.billingByClient, clientAddress(deps, c)], [LIMITS.billingByReader, readerId]]);
     return c.redirect(await openBillingPortal(deps, readerId), 303);
   });

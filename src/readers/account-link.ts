@@ -55,7 +55,7 @@ export async function buildAccountLinkMail(deps: Deps, reader: { id: string; ema
       expiry: t.t('account_link.expiry'),
     },
   };
-  const body = fillTemplate(renderTemplate(deps.templates.accountLink, view), { email: reader.email, account_url: await accountUrl(config, reader.id, now) });
+  const body = fillTemplate(renderTemplate(deps.templates.accountLink, view), { email: reader.email, account_url: accountUrl(config, reader.id, now) });
   return {
     from: config.mailFrom,
     to: reader.email,

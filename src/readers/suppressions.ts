@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { containsSql } from '../db/like.ts';
 import type { Db } from '../db/schema.ts';
@@ -13,10 +12,8 @@ export type SuppressionReason = 'bounce' | 'complaint' | 'staff';
 /** send: refused while we sent (SMTP 5xx, SES MessageRejected); notification: a bounce or complaint SES reported later. */
 export type SuppressionSource = 'send' | 'notification' | 'staff';
 
-const encoder = new TextEncoder();
-
 export function addressHash(email: string): string {
-  return `sha256:${bytesToHex(sha256(encoder.encode(email)))}`;
+  return `sha256:${createHash('sha256').update(email).digest('hex')}`;
 }
 
 /** Suppresses an address; the first reason stays (a complaint after a bounce changes nothing). */

@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/schema.ts';
 
 /**
@@ -18,17 +17,12 @@ export interface StaffSession {
   staff: string;
 }
 
-const encoder = new TextEncoder();
-
 function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return randomBytes(32).toString('base64url');
 }
 
 export function hashSecret(value: string): string {
-  return bytesToHex(sha256(encoder.encode(value)));
+  return createHash('sha256').update(value).digest('hex');
 }
 
 /** A new session for `staff`; the id goes in the cookie and nowhere else. */

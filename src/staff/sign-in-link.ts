@@ -17,7 +17,7 @@ import { hashSecret } from './sessions.ts';
 export type StaffLinkOutcome = 'sent' | 'not_staff' | 'failed';
 
 export async function staffSignInUrl(config: Deps['config'], email: string, now: number): Promise<string> {
-  return `${config.publicUrl}/admin/sign-in/${await signToken(config.appSecret, 'staff', email, now + STAFF_TOKEN_TTL_MS)}`;
+  return `${config.publicUrl}/admin/sign-in/${signToken(config.appSecret, 'staff', email, now + STAFF_TOKEN_TTL_MS)}`;
 }
 
 /** The mail: English, like the console; short, with the link as a button and as text. */
@@ -68,7 +68,7 @@ export async function mailStaffLink(deps: Deps, email: string): Promise<StaffLin
 export async function checkStaffLink(deps: Pick<Deps, 'config' | 'clock'>, token: string): Promise<string> {
   let email: string;
   try {
-    email = await verifyToken(deps.config.appSecret, 'staff', token, deps.clock.now());
+    email = verifyToken(deps.config.appSecret, 'staff', token, deps.clock.now());
   } catch (err) {
     if (err instanceof GazetteError && err.code === 'expired_token') {
       throw new GazetteError('expired_token', `This sign-in link has expired: links work for ${STAFF_TOKEN_TTL_MS / 60_000} minutes. Ask for a new one.`);

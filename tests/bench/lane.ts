@@ -64,7 +64,7 @@ switch (args.lane) {
   case 'limit': {
     // The same bytes a reader gets, prebuilt once, sent N times through the same transport settings.
     const edition = (await deps.db.selectFrom('editions').selectAll().orderBy('date', 'desc').executeTakeFirst()) ?? (await sampleEdition());
-    const raw = await rawDigest(deps.config, digestMime(deps.config, edition, Date.now()), edition.date, { id: 'bench-00000001', email: 'reader1@bench.example.com' }, Date.now());
+    const raw = rawDigest(deps.config, digestMime(deps.config, edition, Date.now()), edition.date, { id: 'bench-00000001', email: 'reader1@bench.example.com' }, Date.now());
     const mailer = smtpMailer({ url: args.smtpUrl, concurrency: args.concurrency });
     await pool(args.count, async () => {
       const r = await mailer.send(raw);
@@ -84,7 +84,7 @@ switch (args.lane) {
     const transport = nodemailer.createTransport({ url: args.smtpUrl, pool: true, maxConnections: args.concurrency, maxMessages: 1000 } as never);
     await pool(args.count, async (i) => {
       const reader = { id: `bench-${String(i).padStart(8, '0')}`, email: `reader${i}@bench.example.com` };
-      const links = await readerLinks(deps.config, reader.id, Date.now());
+      const links = readerLinks(deps.config, reader.id, Date.now());
       const personal = (src: string, esc: (v: string) => string) =>
         Mustache.render(src, view, {}, { escape: esc }).replace(/\[\[([a-z_]+)\]\]/g, (_, k: string) => esc(({ email: reader.email, ...links } as Record<string, string>)[k] ?? ''));
       const html = (await mjml2html(personal(source, escapeHtml), { validationLevel: 'skip', minify: true })).html;
@@ -105,7 +105,7 @@ switch (args.lane) {
     const edition = (await deps.db.selectFrom('editions').selectAll().orderBy('date', 'desc').executeTakeFirst()) ?? (await sampleEdition());
     const mime = digestMime(deps.config, edition, Date.now());
     for (let i = 0; i < args.count; i++) {
-      const m = await rawDigest(deps.config, mime, edition.date, { id: `bench-${String(i).padStart(8, '0')}`, email: `reader${i}@bench.example.com` }, Date.now());
+      const m = rawDigest(deps.config, mime, edition.date, { id: `bench-${String(i).padStart(8, '0')}`, email: `reader${i}@bench.example.com` }, Date.now());
       if (m.raw.length) messages++;
     }
     break;

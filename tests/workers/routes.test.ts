@@ -64,7 +64,7 @@ describe('unsubscribe and articles on Workers', () => {
     const { signToken } = await import('../../src/tokens.ts');
     const { env } = await import('cloudflare:test');
     const reader = await env.DB.prepare('SELECT id FROM readers WHERE email = ?').bind('leaver@example.com').first<{ id: string }>();
-    const token = await signToken(env.APP_SECRET, 'unsubscribe', reader!.id);
+    const token = signToken(env.APP_SECRET, 'unsubscribe', reader!.id);
     const res = await request(`/unsubscribe/${token}`, form({ 'List-Unsubscribe': 'One-Click' }));
     expect(res.status).toBe(200);
     expect((await subscribers()).find((r) => r.email === 'leaver@example.com')).toMatchObject({ unsubscribed: true });

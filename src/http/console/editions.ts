@@ -57,7 +57,7 @@ export function editionRoutes(deps: Deps) {
     const edition = await previewEdition(deps, date);
     if (!edition) throw new GazetteError('not_found', `no new articles: there is no edition for ${date}`);
     // A sample reader's copy, built the way each reader's is, so every link looks like the real thing.
-    const copy = await personalise(deps.config, { date, ...edition }, { id: 'preview', email: 'reader@example.com' }, deps.clock.now());
+    const copy = personalise(deps.config, { date, ...edition }, { id: 'preview', email: 'reader@example.com' }, deps.clock.now());
     return c.html(copy.html);
   });
 
