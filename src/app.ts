@@ -17,6 +17,9 @@ export function createApp(deps: Deps) {
   const errors = errorHandler(deps.log, deps.config);
   app.onError(errors.onError);
   app.notFound(errors.notFound);
+  // Stripe and SES post here and read JSON: no browser ever shows these answers, so they skip the
+  // browser protections (a measurable share of each webhook's cost).
+  app.route('/', webhookRoutes(deps));
   app.use(browserProtections(deps.config));
 
   app.get('/healthz', async (c) => {
@@ -29,7 +32,6 @@ export function createApp(deps: Deps) {
   });
   app.route('/', checkoutRoutes(deps));
   app.route('/', accountRoutes(deps));
-  app.route('/', webhookRoutes(deps));
   app.route('/', readerLinkRoutes(deps));
   app.route('/', archiveRoutes(deps));
   app.route('/', faviconRoutes(deps));

@@ -38,19 +38,20 @@ function npmStart(env: Record<string, string>) {
   return { proc, output: () => output, exited };
 }
 
-async function waitForHttp(url: string, timeoutMs = 15_000): Promise<Response> {
+// npm start builds first (templates, bundle): on a busy machine that alone can take many seconds.
+async function waitForHttp(url: string, run: ReturnType<typeof npmStart>, timeoutMs = 60_000): Promise<Response> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await fetch(url);
     } catch (err) {
-      if (Date.now() > until) throw err;
+      if (Date.now() > until || run.proc.exitCode !== null) throw new Error(`npm start did not answer on ${url}; its output:\n${run.output()}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
 
-describe('npm start (the path a newcomer takes)', () => {
+describe('npm start (the path a newcomer takes)', { timeout: 90_000 }, () => {
   it('creates the database, migrates, serves the subscribe page and /healthz, and says what is not configured', async () => {
     const database = await isolatedDatabase({ file: true });
     onTestFinished(() => database.drop());
@@ -58,7 +59,7 @@ describe('npm start (the path a newcomer takes)', () => {
     const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
     child = run.proc;
 
-    const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    const health = await waitForHttp(`http://127.0.0.1:${port}/healthz`, run);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true });
     const home = await fetch(`http://127.0.0.1:${port}/`);
@@ -91,7 +92,7 @@ describe('npm start (the path a newcomer takes)', () => {
     const port = await freePort();
     const run = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, APP_SECRET: 'start-test-secret-0123456789abcdefghij' });
     child = run.proc;
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, run);
     expect(run.output()).toMatch(new RegExp(`"level":"warn","msg":"PUBLIC_URL \\(http://localhost:8787\\) is on port 8787 but PORT is ${port}`));
   });
 

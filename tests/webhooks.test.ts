@@ -1,3 +1,7 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isEntitled } from '../src/billing/entitlement.ts';
 import { listSubscribers } from '../src/readers/store.ts';
@@ -98,6 +102,42 @@ describe('signature and body checks', () => {
     const big = JSON.stringify({ ...event(), padding: 'x'.repeat(2 * 1024 * 1024) });
     const res = await postWebhook(h, big);
     expect(res.status).toBe(413);
+  });
+
+  it('over real HTTP: a declared Content-Length over 1 MB and a chunked body that grows past it are both refused with 413; a chunked signed event under it is processed', async () => {
+    const server = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const { port } = server.address() as AddressInfo;
+    const payload = JSON.stringify(stripeEvent('charge.refunded', { id: 'ch_http', object: 'charge' }, { id: 'evt_http' }));
+    const signature = new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(h.clock.now() / 1000) });
+    // chunks: written one by one with Transfer-Encoding: chunked; declared: one body with its Content-Length.
+    const post = (body: { chunks: string[] } | { declared: string }) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, agent: false, method: 'POST', path: '/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': signature, ...('declared' in body ? { 'content-length': Buffer.byteLength(body.declared) } : {}) } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        // The server may answer 413 and close before the whole body is written.
+        req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)));
+        if ('declared' in body) req.end(body.declared);
+        else {
+          for (const chunk of body.chunks) req.write(chunk);
+          req.end();
+        }
+      });
+    try {
+      const declared = await post({ declared: 'x'.repeat(1024 * 1024 + 1) });
+      expect(declared.status).toBe(413);
+      expect(JSON.parse(declared.body).error.code).toBe('payload_too_large');
+      const chunked = await post({ chunks: Array.from({ length: 5 }, () => 'x'.repeat(300 * 1024)) });
+      expect(chunked.status).toBe(413);
+      const fine = await post({ chunks: [payload.slice(0, 100), payload.slice(100)] });
+      expect(fine.status).toBe(200);
+      expect(JSON.parse(fine.body).outcome).toBe('ignored');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('an event type we do not handle: 200, recorded, no Stripe call', async () => {

@@ -59,13 +59,32 @@ function rejection(err: unknown): string | undefined {
 }
 
 /**
+ * Event ids this process has seen recorded, per database. Stripe delivers at least once and retries
+ * on any doubt; a duplicate it remembers is answered without a database read. Gazette never deletes
+ * a recorded event, so a remembered id stays true; the oldest are forgotten past the bound.
+ */
+const recorded = new WeakMap<object, Set<string>>();
+const REMEMBERED_EVENTS = 10_000;
+
+function remember(db: object, id: string): void {
+  let ids = recorded.get(db);
+  if (!ids) recorded.set(db, (ids = new Set()));
+  if (ids.size >= REMEMBERED_EVENTS) ids.delete(ids.values().next().value!);
+  ids.add(id);
+}
+
+/**
  * Applies one verified Stripe event. Every effect is an idempotent, freshness-guarded upsert, so two
  * copies processed at once converge to one effect; the id is recorded only after success (or a
  * rejection that no retry can change), so a passing failure leaves the event for Stripe's retry.
  */
 export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promise<EventOutcome> {
+  if (recorded.get(deps.db)?.has(event.id)) return 'duplicate';
   const seen = await deps.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst();
-  if (seen) return 'duplicate';
+  if (seen) {
+    remember(deps.db, event.id);
+    return 'duplicate';
+  }
   let outcome: EventOutcome;
   let reason: string | null = null;
   try {
@@ -81,6 +100,7 @@ export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promis
     .values({ id: event.id, type: event.type, stripe_created_at: event.created * 1000, processed_at: deps.clock.now(), outcome, reason })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+  remember(deps.db, event.id);
   deps.log.info('stripe event', { event_id: event.id, type: event.type, outcome });
   return outcome;
 }

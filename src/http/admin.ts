@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
@@ -17,6 +16,7 @@ import { signInRoutes } from './console/sign-in.ts';
 import { suppressionRoutes } from './console/suppressions.ts';
 import { sameOriginPosts } from './guards.ts';
 import { decodeCursor, invalidQuery, keysetPage, pageQuery } from './paging.ts';
+import { limitBody } from './body-limit.ts';
 
 const listQuery = pageQuery.extend({
   status: z.string().regex(/^[a-z_]+$/).optional(),
@@ -81,7 +81,7 @@ export function adminRoutes(deps: Deps) {
 
   app.post(
     '/admin/articles',
-    bodyLimit({ maxSize: 5 * 1024 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'body over 5 MB'); } }),
+    limitBody(5 * 1024 * 1024, 'body over 5 MB'),
     async (c) => {
       let body: unknown;
       try {

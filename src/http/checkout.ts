@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { hitLimit } from '../abuse/rate-limits.ts';
@@ -10,6 +9,7 @@ import { normalizeEmail } from '../readers/email.ts';
 import { clientAddress, enforceLimits, LIMITS, sameOriginPosts } from './guards.ts';
 import { offerPage } from './offer.ts';
 import { homeLink, messagePage, siteOf } from './pages.ts';
+import { limitBody } from './body-limit.ts';
 
 export function checkoutRoutes(deps: Deps) {
   const app = new Hono();
@@ -22,7 +22,7 @@ export function checkoutRoutes(deps: Deps) {
   app.post(
     '/checkout',
     sameOriginPosts(deps.config.publicUrl),
-    bodyLimit({ maxSize: 16 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } }),
+    limitBody(16 * 1024, 'The form is too large.'),
     async (c) => {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const email = typeof form['email'] === 'string' ? form['email'] : '';

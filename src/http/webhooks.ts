@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.ts';
 import { GazetteError } from '../errors.ts';
 import { verifyStripeEvent } from '../billing/verify.ts';
@@ -7,6 +6,7 @@ import { handleStripeEvent } from '../billing/webhook.ts';
 import { sendDueWelcomes } from '../billing/welcome.ts';
 import { isSnsUrl, snsVerifier } from '../mail/sns.ts';
 import { applySesNotification } from '../readers/bounces.ts';
+import { limitBody } from './body-limit.ts';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -14,7 +14,7 @@ export function webhookRoutes(deps: Deps) {
   const app = new Hono();
   app.post(
     '/webhooks/stripe',
-    bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: () => { throw new GazetteError('payload_too_large', 'body over 1 MB'); } }),
+    limitBody(WEBHOOK_BODY_LIMIT, 'body over 1 MB'),
     async (c) => {
       const secret = deps.config.stripe?.webhookSecret;
       if (!deps.stripe || !secret) throw new GazetteError('not_configured', 'Stripe webhooks are not configured');
@@ -34,7 +34,7 @@ export function webhookRoutes(deps: Deps) {
   const verifySns = snsVerifier(deps.snsHttp);
   app.post(
     '/webhooks/ses',
-    bodyLimit({ maxSize: 512 * 1024, onError: () => { throw new GazetteError('payload_too_large', 'body over 512 KB'); } }),
+    limitBody(512 * 1024, 'body over 512 KB'),
     async (c) => {
       const topics = deps.config.sesNotificationTopics;
       if (!topics.length) throw new GazetteError('not_configured', 'SES notifications are not configured: set SES_SNS_TOPIC_ARN');

@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Deps } from '../../deps.ts';
@@ -7,6 +6,7 @@ import { GazetteError } from '../../errors.ts';
 import { consoleEnabled, stillStaff } from '../../staff/identity.ts';
 import { createSession, findSession, type StaffSession } from '../../staff/sessions.ts';
 import type { ConsoleViewer } from './view.ts';
+import { limitBody } from '../body-limit.ts';
 
 /**
  * Who may use /admin: a script with `Authorization: Bearer $ADMIN_TOKEN` (the JSON API, as always),
@@ -60,7 +60,7 @@ async function csrfFrom(c: Context): Promise<string> {
 
 export function staffAuth(deps: Deps): MiddlewareHandler<ConsoleEnv> {
   const token = deps.config.adminToken;
-  const formLimit = bodyLimit({ maxSize: FORM_LIMIT, onError: () => { throw new GazetteError('payload_too_large', 'The form is too large.'); } });
+  const formLimit = limitBody(FORM_LIMIT, 'The form is too large.');
   return async (c, next) => {
     if (!consoleEnabled(deps.config)) throw new GazetteError('not_found', 'the admin API and the staff console are disabled: set ADMIN_TOKEN (or STAFF_EMAILS) to enable them');
     if (OPEN.some((path) => path.test(c.req.path))) return next();
