@@ -18,4 +18,6 @@ USER node
 EXPOSE 8787
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--enable-source-maps", "dist/node.js"]
+# A young generation of 4 MB a half: the sender's garbage is short-lived and small, and V8's default
+# (16 MB) costs about 40 MB of resident memory for no measurable speed.
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/node.js"]

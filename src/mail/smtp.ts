@@ -37,8 +37,10 @@ export function smtpMailer(opts: SmtpOptions): Mailer {
   return {
     async send(message) {
       try {
-        // A Buffer view, no copy: nodemailer writes the bytes to the socket as they are.
-        await transport.sendMail({ envelope: { from: message.from, to: [message.to] }, raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength) });
+        // A Buffer view, no copy: nodemailer writes the bytes to the socket as they are. The Message-ID
+        // is the one already in them; given here, nodemailer does not draw a random one of its own
+        // (two random draws a message, each a system call).
+        await transport.sendMail({ envelope: { from: message.from, to: [message.to] }, messageId: `<${message.messageId}>`, raw: Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength) });
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err);

@@ -58,9 +58,14 @@ const sinkStats = () =>
   });
 const smtpUrl = `smtp://127.0.0.1:${sinkPort}`;
 
+// The Node flags `npm run digest` runs with (the young generation's size among them), so each lane's
+// memory is what a real run's would be.
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+const NODE_FLAGS = pkg.scripts['digest']!.split(/\s+/).filter((t) => t.startsWith('--'));
+
 function lane(args: Record<string, unknown>): Promise<LaneResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [LANE, JSON.stringify({ smtpUrl, concurrency, templatesDir: TEMPLATES_DIR, ...args })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...NODE_FLAGS, LANE, JSON.stringify({ smtpUrl, concurrency, templatesDir: TEMPLATES_DIR, ...args })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d));
     p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`lane ${String(args['lane'])} exited ${code}`))));
@@ -126,7 +131,7 @@ async function postgresDatabase(name: string): Promise<{ url: string; drop(): Pr
   return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${name} CASCADE`) };
 }
 
-process.stderr.write(`gazette bench: ${readers} readers, 20 articles, SMTP concurrency ${concurrency}, sink in pid ${sink.pid}\n`);
+process.stderr.write(`gazette bench: node ${NODE_FLAGS.join(' ')}, ${readers} readers, 20 articles, SMTP concurrency ${concurrency}, sink in pid ${sink.pid}\n`);
 const sqliteUrl = await sqliteDatabase('bench.db');
 const naive = await sendingLane('naive', { lane: 'naive', databaseUrl: sqliteUrl, count: Number(values.naive) }, `sample of ${values.naive}`);
 // The verdict is gazette against limit: each pair runs back to back (a fresh ledger for each gazette
@@ -189,7 +194,7 @@ if (!values['no-http']) {
   // The server runs as plain JavaScript, as npm start does; the load comes from this process.
   const SERVER = `${WORK}http-server.mjs`;
   await build({ entryPoints: [new URL('./http-server.ts', import.meta.url).pathname], outfile: SERVER, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
-  const server = spawn(process.execPath, [SERVER, `sqlite:${WORK}http.db`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [...NODE_FLAGS, SERVER, `sqlite:${WORK}http.db`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   const secret = 'whsec_bench_secret';
   const padding = 'x'.repeat(4200);
