@@ -13,7 +13,7 @@ export const MAX_LOGGED_STRING = 2048;
 const SECRET_KEY = /secret|token|password|pass|authorization|api[_-]?key|signature|cookie/i;
 // Each pattern either matches and consumes what it scanned or fails at once: linear in the input.
 const STRIPE_KEY = /\b(sk|rk|whsec|pk)_(?:test_|live_)?[A-Za-z0-9]{6,}/g;
-const SIGNED_PATH = /\/(unsubscribe|billing|account|sign-in)\/[A-Za-z0-9._-]+/g;
+const SIGNED_PATH = /\/(unsubscribe|billing|account|view|sign-in)\/[A-Za-z0-9._-]+/g;
 
 const isSpace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
 // Where a URL or an address written in running text ends.

@@ -13,10 +13,10 @@ describe('logs', () => {
       stripe_key: 'sk_test_abcdefghijklmnop',
       note: 'key sk_live_abcdefghijkl and whsec_abcdefghij in text',
       smtp: 'smtp://user:hunter2@mail.example.com:587',
-      nested: { authorization: 'Bearer admin-token', unsubscribe: '/unsubscribe/abc.def', page: '/account/eyJhY2NvdW50.c2ln' },
+      nested: { authorization: 'Bearer admin-token', unsubscribe: '/unsubscribe/abc.def', page: '/account/eyJhY2NvdW50.c2ln', copy: 'https://news.example.com/view/eyJ2aWV3.c2lnbg', staff: '/admin/sign-in/eyJzdGFmZg.c2ln' },
     });
     const out = text();
-    for (const secret of ['eyJwIjoiYmlsbGluZyJ9', 'abcdefghijklmnop', 'sk_live_abcdefghijkl', 'whsec_abcdefghij', 'hunter2', 'admin-token', 'abc.def', 'eyJhY2NvdW50']) {
+    for (const secret of ['eyJwIjoiYmlsbGluZyJ9', 'abcdefghijklmnop', 'sk_live_abcdefghijkl', 'whsec_abcdefghij', 'hunter2', 'admin-token', 'abc.def', 'eyJhY2NvdW50', 'eyJ2aWV3', 'eyJzdGFmZg']) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('mail.example.com');
