@@ -151,7 +151,7 @@ const dkim = values.dkim
 const render = await lane({ lane: 'render', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
 const dbOnly = await lane({ lane: 'db', databaseUrl: sqliteUrl, count: Math.min(readers, 50_000) });
 
-const scaling: { senders: number; perSecond: number; senderCpu: number; sinkCpu: number; machineBusy: number; iowait: number; seconds: number; walSyncs: number }[] = [];
+const scaling: { senders: number; sent: number; perSecond: number; senderCpu: number; sinkCpu: number; machineBusy: number; iowait: number; seconds: number; walSyncs: number }[] = [];
 /** How many times PostgreSQL flushed its WAL to disk so far: one per durable commit, unless grouped. */
 async function walSyncs(): Promise<number> {
   const client = new pg.Client(values['postgres-url']);
@@ -171,7 +171,7 @@ if (values.db === 'postgres') {
     const seconds = (performance.now() - t0) / 1000;
     const s1 = await sinkStats();
     const sent = results.reduce((a, r) => a + r.messages, 0);
-    scaling.push({ senders: n, perSecond: sent / seconds, seconds, senderCpu: results.reduce((a, r) => a + r.cpuSeconds, 0), sinkCpu: s1.cpuSeconds - s0.cpuSeconds, machineBusy: machineCpu().busy - m0.busy, iowait: machineCpu().iowait - m0.iowait, walSyncs: (await walSyncs()) - w0 });
+    scaling.push({ senders: n, sent, perSecond: sent / seconds, seconds, senderCpu: results.reduce((a, r) => a + r.cpuSeconds, 0), sinkCpu: s1.cpuSeconds - s0.cpuSeconds, machineBusy: machineCpu().busy - m0.busy, iowait: machineCpu().iowait - m0.iowait, walSyncs: (await walSyncs()) - w0 });
     rows.push({ lane: `postgres x${n}`, messages: sent, perSecond: sent / seconds, mbPerSecond: (s1.bytes - s0.bytes) / 1e6 / seconds, cpuSeconds: results.reduce((a, r) => a + r.cpuSeconds, 0), maxRssMB: Math.max(...results.map((r) => r.maxRssMB)) });
     process.stderr.write(`  postgres x${n}: ${(sent / seconds).toFixed(0)} msg/s\n`);
     await db.drop();
@@ -237,11 +237,13 @@ if (scaling.length) {
   const base = scaling[0]!.perSecond;
   process.stdout.write(`\nPostgreSQL senders (2 cores; CPU shown as cores busy = CPU s / wall s):\n`);
   for (const s of scaling) {
+    const perMessage = (cpu: number) => ((cpu / s.sent) * 1000).toFixed(3);
     process.stdout.write(
-      `  ${s.senders} sender(s): ${s.perSecond.toFixed(0)} msg/s, scaling ${(s.perSecond / base).toFixed(2)}x; cores busy: senders ${(s.senderCpu / s.seconds).toFixed(2)}, sink ${(s.sinkCpu / s.seconds).toFixed(2)}, whole machine ${(s.machineBusy / s.seconds).toFixed(2)} of 2 (so PostgreSQL ≈ ${((s.machineBusy - s.senderCpu - s.sinkCpu) / s.seconds).toFixed(2)}), disk wait ${(s.iowait / s.seconds).toFixed(2)}; WAL flushes ${(s.walSyncs / s.seconds).toFixed(0)}/s\n`,
+      `  ${s.senders} sender(s): ${s.perSecond.toFixed(0)} msg/s, scaling ${(s.perSecond / base).toFixed(2)}x; cores busy: senders ${(s.senderCpu / s.seconds).toFixed(2)}, sink ${(s.sinkCpu / s.seconds).toFixed(2)}, whole machine ${(s.machineBusy / s.seconds).toFixed(2)} of 2 (so PostgreSQL ≈ ${((s.machineBusy - s.senderCpu - s.sinkCpu) / s.seconds).toFixed(2)}), disk wait ${(s.iowait / s.seconds).toFixed(2)}; WAL flushes ${(s.walSyncs / s.seconds).toFixed(0)}/s\n` +
+        `      CPU per message: senders ${perMessage(s.senderCpu)} ms, PostgreSQL ≈ ${perMessage(s.machineBusy - s.senderCpu - s.sinkCpu)} ms\n`,
     );
   }
-  process.stdout.write(`  SQLite single process: ${gazette.perSecond.toFixed(0)} msg/s\n`);
+  process.stdout.write(`  SQLite single process: ${gazette.perSecond.toFixed(0)} msg/s; one PostgreSQL sender / SQLite: ${(scaling[0]!.perSecond / gazette.perSecond).toFixed(2)}\n`);
 }
 if (http) {
   const rate = (rs: HttpRound[]) => median(rs.map((r) => r.perSecond));
