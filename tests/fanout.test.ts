@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertArticles } from '../src/articles/store.ts';
 import { sql } from 'kysely';
 import { freezeEdition } from '../src/editions/edition.ts';
-import { claimDeliveries, enumerateAudience, sentMarker } from '../src/editions/ledger.ts';
+import { claimDeliveries, enumerateAudience, renewLeases, sentMarker } from '../src/editions/ledger.ts';
 import { runDigest, summaryLine } from '../src/editions/run.ts';
 import { smtpMailer } from '../src/mail/smtp.ts';
 import { ADMIN_TOKEN, makeHarness, type Harness } from './support/harness.ts';
@@ -187,6 +187,33 @@ describe('sent marks', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     // Neither is recorded as sent: both stay leased, so they are sent again once the lease runs out (never lost).
     expect(await statuses()).toEqual(['sent', 'sent', 'sending', 'sending']);
+  });
+});
+
+describe('lease renewal', () => {
+  it('extends our leases without ever waiting on a row a group mark holds (two senders on PostgreSQL deadlocked there)', async () => {
+    const ids = await seedReaders(h.deps.db, 3);
+    const date = (await freezeEdition(h.deps, '2026-11-27'))!.date;
+    await enumerateAudience(h.deps.db, date, h.clock.now());
+    await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
+    const until = h.clock.now() + 120_000;
+    const leases = async () => (await h.deps.db.selectFrom('deliveries').select(['reader_id', 'lease_until']).orderBy('reader_id').execute()).map((r) => Number(r.lease_until));
+    if (h.deps.dialect === 'sqlite') {
+      await renewLeases(h.deps.db, h.deps.dialect, date, 'me', until);
+      expect(await leases()).toEqual([until, until, until]);
+      return;
+    }
+    // A mark under way holds the first reader's row: the renewal must finish meanwhile, renewing the others.
+    let renewed: string | undefined;
+    await h.deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('deliveries').set({ last_error: null }).where('reader_id', '=', ids[0]!).execute();
+      renewed = await Promise.race([
+        renewLeases(h.deps.db, h.deps.dialect, date, 'me', until).then(() => 'renewed'),
+        new Promise<string>((r) => setTimeout(() => r('still waiting after 5 s'), 5_000)),
+      ]);
+    });
+    expect(renewed).toBe('renewed');
+    expect((await leases()).slice(1)).toEqual([until, until]);
   });
 });
 

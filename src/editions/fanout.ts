@@ -125,7 +125,7 @@ export async function sendEdition(deps: Deps, edition: Edition, opts: SendOption
     }
   };
 
-  const renewal = setInterval(() => void renewLeases(db, edition.date, owner, clock.now() + leaseMs).catch(() => {}), Math.max(250, leaseMs / 3));
+  const renewal = setInterval(() => void renewLeases(db, dialect, edition.date, owner, clock.now() + leaseMs).catch(() => {}), Math.max(250, leaseMs / 3));
   const progressTimer = opts.onProgress
     ? setInterval(async () => {
         const c = await deliveryCounts(db, edition.date).catch(() => undefined);

@@ -64,7 +64,15 @@ export async function claimDeliveries(
 }
 
 /** Keeps this sender's leases alive while it works, so nobody takes over live deliveries. */
-export async function renewLeases(db: Db, date: string, owner: string, until: number): Promise<void> {
+export async function renewLeases(db: Db, dialect: DialectName, date: string, owner: string, until: number): Promise<void> {
+  if (dialect === 'postgres') {
+    // A group mark locks several of our rows at once, in its own order; a renewal waiting on one of
+    // them while holding others would deadlock with it. Rows being marked are about to be sent
+    // anyway: the renewal skips them, so it never waits and no cycle can form.
+    await sql`UPDATE deliveries SET lease_until = ${until} WHERE edition_date = ${date} AND reader_id IN (
+      SELECT reader_id FROM deliveries WHERE edition_date = ${date} AND lease_owner = ${owner} AND status = 'sending' FOR UPDATE SKIP LOCKED)`.execute(db);
+    return;
+  }
   await db.updateTable('deliveries').set({ lease_until: until }).where('edition_date', '=', date).where('lease_owner', '=', owner).where('status', '=', 'sending').execute();
 }
 
