@@ -164,12 +164,18 @@ describe('fan-out', () => {
   });
 });
 
+/** `readers` readers with today's edition frozen and every delivery leased to 'me'. */
+async function claimedEdition(readers: number) {
+  const ids = await seedReaders(h.deps.db, readers);
+  const date = (await freezeEdition(h.deps, '2026-11-27'))!.date;
+  await enumerateAudience(h.deps.db, date, h.clock.now());
+  await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
+  return { ids, date };
+}
+
 describe('sent marks', () => {
   it('marks made together share one commit: each resolves once stored, and a failed commit rejects all of them and stores none', async () => {
-    const ids = await seedReaders(h.deps.db, 4);
-    const date = (await freezeEdition(h.deps, '2026-11-27'))!.date;
-    await enumerateAudience(h.deps.db, date, h.clock.now());
-    await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
+    const { ids, date } = await claimedEdition(4);
     const statuses = async () => (await h.deps.db.selectFrom('deliveries').select('status').orderBy('reader_id').execute()).map((r) => r.status);
     const mark = sentMarker(h.deps, date);
 
@@ -192,10 +198,7 @@ describe('sent marks', () => {
 
 describe('lease renewal', () => {
   it('extends our leases without ever waiting on a row a group mark holds (two senders on PostgreSQL deadlocked there)', async () => {
-    const ids = await seedReaders(h.deps.db, 3);
-    const date = (await freezeEdition(h.deps, '2026-11-27'))!.date;
-    await enumerateAudience(h.deps.db, date, h.clock.now());
-    await claimDeliveries(h.deps.db, h.deps.dialect, { date, owner: 'me', limit: 10, now: h.clock.now(), dueBefore: h.clock.now(), leaseMs: 60_000 });
+    const { ids, date } = await claimedEdition(3);
     const until = h.clock.now() + 120_000;
     const leases = async () => (await h.deps.db.selectFrom('deliveries').select(['reader_id', 'lease_until']).orderBy('reader_id').execute()).map((r) => Number(r.lease_until));
     if (h.deps.dialect === 'sqlite') {
