@@ -48,7 +48,10 @@ const tsx = ['--import', 'tsx'];
 // Lanes run as plain JavaScript, as `npm start` and `npm run digest` do (a TypeScript loader in the
 // process would count its own memory and CPU against the sender).
 const LANE = `${WORK}lane.mjs`;
-await build({ entryPoints: [new URL('./lane.ts', import.meta.url).pathname], outfile: LANE, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+/** One of the bench's own entry points as a plain JavaScript file, its dependencies left in node_modules. */
+const bundle = (entry: string, outfile: string) =>
+  build({ entryPoints: [new URL(entry, import.meta.url).pathname], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+await bundle('./lane.ts', LANE);
 const sink = fork(new URL('./sink.ts', import.meta.url).pathname, [], { execArgv: tsx });
 const sinkPort = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
 const sinkStats = () =>
@@ -193,7 +196,7 @@ let http: { webhook: HttpRound[]; bare: HttpRound[] } | undefined;
 if (!values['no-http']) {
   // The server runs as plain JavaScript, as npm start does; the load comes from this process.
   const SERVER = `${WORK}http-server.mjs`;
-  await build({ entryPoints: [new URL('./http-server.ts', import.meta.url).pathname], outfile: SERVER, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  await bundle('./http-server.ts', SERVER);
   const server = spawn(process.execPath, [...NODE_FLAGS, SERVER, `sqlite:${WORK}http.db`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   const secret = 'whsec_bench_secret';
